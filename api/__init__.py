@@ -1,0 +1,1 @@
+"""The edge: HTTP routes, the command line and HTML pages."""

@@ -1,0 +1,54 @@
+"""Settings from the environment (``REPORTEDLY_*``) or flags, behind a cached getter."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTEDLY_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path.db (default: reportedly.db in the data dir), "
+        "postgresql://user:pass@host:port/db, or memory://",
+    )
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("reportedly")))
+    tokens: str = Field(default="", description="write tokens as name:secret,name:secret")
+    read_tokens: str = Field(default="", description="if set, reads need one of these too")
+    max_body_bytes: int = 1024 * 1024
+    max_import_bytes: int = 64 * 1024 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_size: int = 5
+    pool_timeout: float = 5.0
+    create_tables: bool = True
+
+    @field_validator("tokens", "read_tokens")
+    @classmethod
+    def _well_formed(cls, value: str) -> str:
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            name, _, secret = pair.partition(":")
+            if not name or not secret:
+                raise ValueError("expected name:secret pairs separated by commas")
+        return value
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'reportedly.db'}"
+
+    def token_map(self, which: str = "tokens") -> dict[str, str]:
+        """secret → name."""
+        pairs = (p.strip() for p in getattr(self, which).split(","))
+        return {s: n for n, _, s in (p.partition(":") for p in pairs if p)}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,427 @@
+"""The write side: an eventsourcing Application whose methods load, check, and save.
+
+The customer's layout has no separate service package, so the eventsourcing
+``Application`` (use cases over the event store; no SQL of its own) lives here, beside
+the model it guards. Storage is chosen by environment (see ``store_env``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.utils import get_topic
+from pydantic import ValidationError
+
+from domain.clocks import now
+from domain.errors import Conflict, NotFound, RuleBroken
+from domain.events import (
+    ActorRegistered,
+    ActorState,
+    DomainEvent,
+    FactCorrected,
+    FactCorroborated,
+    FactDisputed,
+    FactReported,
+    FactRetracted,
+    FactState,
+    StoryCreated,
+    StoryState,
+    actor_uuid,
+    fact_uuid,
+    project_actor,
+    project_fact,
+    project_story,
+    story_uuid,
+)
+from domain.model import (
+    IMMUTABLE_FIELDS,
+    Actor,
+    Correction,
+    Corroboration,
+    Dispute,
+    Fact,
+    Retraction,
+    Story,
+    fact_content,
+    parse_fact,
+)
+from domain.transcoding import OrjsonTranscoder, PydanticMapper
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write did: the event's position in the log, or nothing if it was a no-op."""
+
+    id: str
+    story: str | None
+    position: int | None
+    recorded_at: datetime
+    created: bool
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one entry of a batch of facts."""
+
+    entry: int
+    field: str | None
+    message: str
+    status: int  # 404 unknown story, 409 conflict, 422 broken rule
+
+
+class Rejected(RuleBroken):
+    """A batch of facts with problems; nothing of it was appended."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        first = problems[0]
+        super().__init__(first.message, field=first.field)
+        self.problems = problems
+
+
+def store_env(database_url: str | None) -> dict[str, str]:
+    """eventsourcing's environment for a database URL.
+
+    ``sqlite:///path/file.db`` (the default form), ``postgresql://user:pass@host:port/db``
+    or ``memory://`` (tests).
+    """
+    if not database_url or database_url.startswith("memory:"):
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if parts.netloc:  # sqlite://relative/path.db
+            path = parts.netloc + path
+        elif path.startswith("/") and not path.startswith("//"):
+            path = path  # sqlite:///abs/path.db keeps its leading slash
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+    if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        }
+        return env
+    raise ValueError(
+        f"REPORTEDLY_DATABASE_URL: unsupported scheme {parts.scheme!r} "
+        "(use sqlite:///path.db, postgresql://user:pass@host:port/db or memory://)"
+    )
+
+
+def _generated_id(fact: Fact) -> str:
+    return f"{fact.kind.replace('_', '-')}-{uuid.uuid4().hex[:12]}"
+
+
+def _with_id(fact: Fact, fact_id: str) -> Fact:
+    return fact.model_copy(update={"id": fact_id})
+
+
+def _differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+class Reportedly(Application[UUID]):
+    """Stories, actors and facts, appended as immutable events."""
+
+    name = "reportedly"
+    env: ClassVar[dict[str, str]] = {
+        "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+    }
+
+    # ---- reads of the write model -------------------------------------------------
+    def get_story(self, story: str) -> StoryState:
+        try:
+            state: StoryState = self.repository.get(story_uuid(story), projector_func=project_story)
+        except AggregateNotFoundError:
+            raise NotFound(f"story {story!r} not found", field="story") from None
+        return state
+
+    def get_actor(self, actor: str) -> ActorState:
+        try:
+            state: ActorState = self.repository.get(actor_uuid(actor), projector_func=project_actor)
+        except AggregateNotFoundError:
+            raise NotFound(f"actor {actor!r} not found", field="actor") from None
+        return state
+
+    def get_fact(self, story: str, fact_id: str) -> FactState:
+        try:
+            state: FactState = self.repository.get(
+                fact_uuid(story, fact_id), projector_func=project_fact
+            )
+        except AggregateNotFoundError:
+            raise NotFound(f"fact {fact_id!r} not found in story {story!r}", field="fact") from None
+        return state
+
+    def _find_fact(self, story: str, fact_id: str) -> FactState | None:
+        try:
+            return self.get_fact(story, fact_id)
+        except NotFound:
+            return None
+
+    # ---- stories and actors --------------------------------------------------------
+    def create_story(
+        self, story: Story, writer: str, recorded_at: datetime | None = None
+    ) -> Written:
+        try:
+            existing = self.get_story(story.id)
+        except NotFound:
+            event = StoryCreated(
+                originator_id=story_uuid(story.id),
+                originator_version=1,
+                timestamp=recorded_at or now(),
+                writer=writer,
+                story=story,
+            )
+            return self._save_new(story.id, None, event, lambda: self.create_story(story, writer))
+        return self._same_or_conflict(
+            "story", story.id, None, existing.story.model_dump(), story.model_dump(), existing
+        )
+
+    def register_actor(
+        self, actor: Actor, writer: str, recorded_at: datetime | None = None
+    ) -> Written:
+        try:
+            existing = self.get_actor(actor.id)
+        except NotFound:
+            event = ActorRegistered(
+                originator_id=actor_uuid(actor.id),
+                originator_version=1,
+                timestamp=recorded_at or now(),
+                writer=writer,
+                actor=actor,
+            )
+            return self._save_new(actor.id, None, event, lambda: self.register_actor(actor, writer))
+        return self._same_or_conflict(
+            "actor", actor.id, None, existing.actor.model_dump(), actor.model_dump(), existing
+        )
+
+    def _same_or_conflict(
+        self,
+        what: str,
+        ident: str,
+        story: str | None,
+        stored: dict[str, Any],
+        given: dict[str, Any],
+        existing: StoryState | ActorState | FactState,
+    ) -> Written:
+        if stored != given:
+            fields = _differing(stored, given)
+            raise Conflict(
+                f"{what} {ident!r} already exists with other content (differs in: "
+                f"{', '.join(fields)})",
+                differing=fields,
+            )
+        return Written(ident, story, None, existing.created_on, created=False)
+
+    def _save_new(
+        self, ident: str, story: str | None, event: DomainEvent, retry: Any
+    ) -> Written:
+        try:
+            recordings = self.save(event)
+        except IntegrityError:
+            # Someone else appended the same id first: answer as if we came second.
+            result: Written = retry()
+            return result
+        return Written(ident, story, _position(recordings[0]), event.timestamp, created=True)
+
+    # ---- facts ---------------------------------------------------------------------
+    def report_fact(
+        self, story: str, fact: Fact, writer: str, recorded_at: datetime | None = None
+    ) -> Written:
+        return self.report_facts(story, [fact], writer, recorded_at)[0]
+
+    def report_facts(
+        self,
+        story: str,
+        facts: Sequence[Fact],
+        writer: str,
+        recorded_at: datetime | None = None,
+    ) -> list[Written]:
+        """Append a batch of facts atomically: all of it, or nothing and every problem."""
+        self.get_story(story)
+        try:
+            return self._report_facts(story, facts, writer, recorded_at)
+        except IntegrityError:
+            # A concurrent writer appended one of these ids: check again against it.
+            return self._report_facts(story, facts, writer, recorded_at)
+
+    def _report_facts(
+        self,
+        story: str,
+        facts: Sequence[Fact],
+        writer: str,
+        recorded_at: datetime | None,
+    ) -> list[Written]:
+        problems: list[Problem] = []
+        results: list[Written | None] = []
+        new_events: list[FactReported] = []
+        batch: dict[str, Fact] = {}
+        ids: list[str] = []
+        timestamp = recorded_at or now()
+        for i, given in enumerate(facts):
+            fact = given if given.id else _with_id(given, _generated_id(given))
+            assert fact.id is not None
+            ids.append(fact.id)
+            previous = batch.get(fact.id)
+            if previous is not None:
+                if fact_content(previous) != fact_content(fact):
+                    problems.append(Problem(i, "id", f"id {fact.id!r} appears twice in this "
+                                            "batch with different content", 409))
+                results.append(None)
+                continue
+            existing = self._find_fact(story, fact.id)
+            if existing is not None:
+                stored = fact_content(existing.events[0].fact)  # type: ignore[attr-defined]
+                if stored != fact_content(fact):
+                    fields = _differing(stored, fact_content(fact))
+                    problems.append(Problem(i, "id", f"fact {fact.id!r} already exists with "
+                                            f"other content (differs in: {', '.join(fields)})",
+                                            409))
+                results.append(Written(fact.id, story, None, existing.created_on, False))
+                continue
+            batch[fact.id] = fact
+            problems += [Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch)]
+            event = FactReported(
+                originator_id=fact_uuid(story, fact.id),
+                originator_version=1,
+                timestamp=timestamp,
+                writer=writer,
+                story=story,
+                fact=fact,
+            )
+            new_events.append(event)
+            results.append(None)
+        if problems:
+            raise Rejected(problems)
+        recordings = self.save(*new_events) if new_events else []
+        positions = {
+            e.fact.id: _position(r) for e, r in zip(new_events, recordings, strict=True)
+        }
+        out: list[Written] = []
+        for result, fact_id in zip(results, ids, strict=True):
+            if result is None:
+                position = positions.pop(fact_id, None)  # None: a repeat inside the batch
+                result = Written(fact_id, story, position, timestamp, position is not None)
+            out.append(result)
+        return out
+
+    def _check_references(
+        self, story: str, fact: Fact, batch: dict[str, Fact]
+    ) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        for field in fact.actor_fields:
+            actor = getattr(fact, field, None)
+            if actor and not self._actor_exists(actor):
+                problems.append((field, f"actor {actor!r} is not registered"))
+        meeting = fact.referenced_meeting()
+        if meeting:
+            in_batch = batch.get(meeting)
+            stored = None if in_batch else self._find_fact(story, meeting)
+            kind = in_batch.kind if in_batch else stored.fact.kind if stored else None
+            if kind is None:
+                problems.append(("meeting", f"meeting {meeting!r} is not in story {story!r}"))
+            elif kind != "meeting_held":
+                problems.append(("meeting", f"fact {meeting!r} is a {kind}, not a meeting_held"))
+        return problems
+
+    def _actor_exists(self, actor: str) -> bool:
+        return self.recorder.select_events(actor_uuid(actor), limit=1) != []
+
+    # ---- the lifecycle -------------------------------------------------------------
+    def corroborate(
+        self, story: str, fact_id: str, given: Corroboration, writer: str,
+        recorded_at: datetime | None = None,
+    ) -> Written:
+        state = self.get_fact(story, fact_id)
+        return self._append(state, FactCorroborated, writer, recorded_at, source=given.source)
+
+    def dispute(
+        self, story: str, fact_id: str, given: Dispute, writer: str,
+        recorded_at: datetime | None = None,
+    ) -> Written:
+        state = self.get_fact(story, fact_id)
+        return self._append(
+            state, FactDisputed, writer, recorded_at, source=given.source, note=given.note
+        )
+
+    def correct(
+        self, story: str, fact_id: str, given: Correction, writer: str,
+        recorded_at: datetime | None = None,
+    ) -> Written:
+        state = self.get_fact(story, fact_id)
+        self._check_live(state, "corrected")
+        touched = IMMUTABLE_FIELDS & given.changes.keys()
+        if touched:
+            field = sorted(touched)[0]
+            raise RuleBroken(f"a correction cannot change {field!r}", field=f"changes.{field}")
+        merged = {**fact_content(state.fact), **given.changes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        try:
+            corrected = parse_fact(merged)
+        except ValidationError as error:
+            first = error.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"][1:])
+            raise RuleBroken(f"{first['msg']}", field=f"changes.{loc}") from None
+        for field, message in self._check_references(story, corrected, {}):
+            raise RuleBroken(message, field=f"changes.{field}")
+        return self._append(
+            state, FactCorrected, writer, recorded_at,
+            changes=given.changes, source=given.source, fact=corrected,
+        )
+
+    def retract(
+        self, story: str, fact_id: str, given: Retraction, writer: str,
+        recorded_at: datetime | None = None,
+    ) -> Written:
+        state = self.get_fact(story, fact_id)
+        self._check_live(state, "retracted")
+        return self._append(
+            state, FactRetracted, writer, recorded_at, source=given.source, reason=given.reason
+        )
+
+    @staticmethod
+    def _check_live(state: FactState, verb: str) -> None:
+        if not state.is_live:
+            raise RuleBroken(
+                f"fact {state.fact_id!r} was retracted and cannot be {verb}", field="fact"
+            )
+
+    def _append(
+        self,
+        state: FactState,
+        event_class: type[DomainEvent],
+        writer: str,
+        recorded_at: datetime | None,
+        **fields: Any,
+    ) -> Written:
+        event = event_class(
+            originator_id=state.id,
+            originator_version=state.version + 1,
+            timestamp=recorded_at or now(),
+            writer=writer,
+            story=state.story,
+            fact_id=state.fact_id,
+            **fields,
+        )
+        try:
+            recordings = self.save(event)
+        except IntegrityError:
+            raise Conflict(
+                f"fact {state.fact_id!r} changed while this was written; try again"
+            ) from None
+        return Written(state.fact_id, state.story, _position(recordings[0]), event.timestamp, True)
+
+
+def _position(recording: Recording[UUID]) -> int | None:
+    return recording.notification.id

@@ -1,0 +1,190 @@
+"""Past-tense events and the immutable aggregates they build.
+
+Events are frozen pydantic models that satisfy eventsourcing's domain-event protocol;
+each carries only what changed, the writer's name and its ``timestamp`` (the recorded
+clock). Aggregates are rebuilt by pure ``project_*`` functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.model import Actor, Fact, Source, Story
+
+NAMESPACE = uuid5(NAMESPACE_URL, "https://reportedly.invalid/")
+
+
+def story_uuid(story: str) -> UUID:
+    return uuid5(NAMESPACE, f"story/{story}")
+
+
+def actor_uuid(actor: str) -> UUID:
+    return uuid5(NAMESPACE, f"actor/{actor}")
+
+
+def fact_uuid(story: str, fact: str) -> UUID:
+    return uuid5(NAMESPACE, f"fact/{story}/{fact}")
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    writer: str
+
+
+class StoryCreated(DomainEvent):
+    story: Story
+
+
+class ActorRegistered(DomainEvent):
+    actor: Actor
+
+
+class FactReported(DomainEvent):
+    story: str
+    fact: Fact
+
+
+class FactCorroborated(DomainEvent):
+    story: str
+    fact_id: str
+    source: Source
+
+
+class FactDisputed(DomainEvent):
+    story: str
+    fact_id: str
+    source: Source
+    note: str
+
+
+class FactCorrected(DomainEvent):
+    story: str
+    fact_id: str
+    changes: dict[str, Any]
+    source: Source
+    fact: Fact  # the new version in full, so readers never re-apply changes
+
+
+class FactRetracted(DomainEvent):
+    story: str
+    fact_id: str
+    source: Source
+    reason: str
+
+
+LIFECYCLE_EVENTS = (FactCorroborated, FactDisputed, FactCorrected, FactRetracted)
+
+
+class Status(StrEnum):
+    active = "active"
+    corrected = "corrected"
+    retracted = "retracted"
+
+
+class Aggregate(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    version: int
+    created_on: datetime
+    modified_on: datetime
+
+
+class StoryState(Aggregate):
+    story: Story
+
+
+class ActorState(Aggregate):
+    actor: Actor
+
+
+class FactState(Aggregate):
+    story: str
+    fact: Fact  # the current version
+    status: Status
+    events: tuple[DomainEvent, ...]  # its whole lifecycle, first report included
+
+    @property
+    def fact_id(self) -> str:
+        assert self.fact.id is not None
+        return self.fact.id
+
+    @property
+    def is_live(self) -> bool:
+        return self.status is not Status.retracted
+
+    @property
+    def sources(self) -> list[Source]:
+        cited = list(self.fact.sources)
+        cited += [e.source for e in self.events if isinstance(e, FactCorroborated)]
+        return cited
+
+
+TState = TypeVar("TState", bound=Aggregate)
+
+
+def _next(state: TState, event: DomainEvent, **changes: Any) -> TState:
+    return state.model_copy(
+        update={"version": event.originator_version, "modified_on": event.timestamp, **changes}
+    )
+
+
+def project_story(state: StoryState | None, events: Iterable[DomainEvent]) -> StoryState | None:
+    for event in events:
+        assert isinstance(event, StoryCreated)
+        state = StoryState(
+            id=event.originator_id,
+            version=event.originator_version,
+            created_on=event.timestamp,
+            modified_on=event.timestamp,
+            story=event.story,
+        )
+    return state
+
+
+def project_actor(state: ActorState | None, events: Iterable[DomainEvent]) -> ActorState | None:
+    for event in events:
+        assert isinstance(event, ActorRegistered)
+        state = ActorState(
+            id=event.originator_id,
+            version=event.originator_version,
+            created_on=event.timestamp,
+            modified_on=event.timestamp,
+            actor=event.actor,
+        )
+    return state
+
+
+def project_fact(state: FactState | None, events: Iterable[DomainEvent]) -> FactState | None:
+    for event in events:
+        if isinstance(event, FactReported):
+            state = FactState(
+                id=event.originator_id,
+                version=event.originator_version,
+                created_on=event.timestamp,
+                modified_on=event.timestamp,
+                story=event.story,
+                fact=event.fact,
+                status=Status.active,
+                events=(event,),
+            )
+            continue
+        assert state is not None, "a lifecycle event needs its reported fact"
+        history = (*state.events, event)
+        if isinstance(event, FactCorrected):
+            state = _next(state, event, fact=event.fact, status=Status.corrected, events=history)
+        elif isinstance(event, FactRetracted):
+            state = _next(state, event, status=Status.retracted, events=history)
+        else:
+            state = _next(state, event, events=history)
+    return state
