@@ -29,6 +29,7 @@ from domain.events import (
     FactCorrected,
     FactCorroborated,
     FactDisputed,
+    FactLifecycleEvent,
     FactReported,
     FactRetracted,
     FactState,
@@ -75,6 +76,17 @@ class Problem:
     field: str | None
     message: str
     status: int  # 404 unknown story, 409 conflict, 422 broken rule
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked batch of facts, ready to append."""
+
+    story: str
+    timestamp: datetime
+    ids: list[str]
+    results: list[Written | None]  # already stored (no-op), or None: appended by the plan
+    events: list[FactReported]
 
 
 class Rejected(RuleBroken):
@@ -224,9 +236,7 @@ class Reportedly(Application[UUID]):
             )
         return Written(ident, story, None, existing.created_on, created=False)
 
-    def _save_new(
-        self, ident: str, story: str | None, event: DomainEvent, retry: Any
-    ) -> Written:
+    def _save_new(self, ident: str, story: str | None, event: DomainEvent, retry: Any) -> Written:
         try:
             recordings = self.save(event)
         except IntegrityError:
@@ -251,21 +261,27 @@ class Reportedly(Application[UUID]):
         """Append a batch of facts atomically: all of it, or nothing and every problem."""
         self.get_story(story)
         try:
-            return self._report_facts(story, facts, writer, recorded_at)
+            return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
         except IntegrityError:
             # A concurrent writer appended one of these ids: check again against it.
-            return self._report_facts(story, facts, writer, recorded_at)
+            return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
 
-    def _report_facts(
+    def plan_facts(
         self,
         story: str,
         facts: Sequence[Fact],
         writer: str,
-        recorded_at: datetime | None,
-    ) -> list[Written]:
+        recorded_at: datetime | None = None,
+        actors: frozenset[str] = frozenset(),
+    ) -> Plan:
+        """Check a batch against the store and itself; append nothing.
+
+        ``actors`` are ids taken as registered (a story file registers them first).
+        Raises ``Rejected`` with every problem found.
+        """
         problems: list[Problem] = []
         results: list[Written | None] = []
-        new_events: list[FactReported] = []
+        events: list[FactReported] = []
         batch: dict[str, Fact] = {}
         ids: list[str] = []
         timestamp = recorded_at or now()
@@ -273,56 +289,88 @@ class Reportedly(Application[UUID]):
             fact = given if given.id else _with_id(given, _generated_id(given))
             assert fact.id is not None
             ids.append(fact.id)
+            results.append(None)
             previous = batch.get(fact.id)
             if previous is not None:
                 if fact_content(previous) != fact_content(fact):
-                    problems.append(Problem(i, "id", f"id {fact.id!r} appears twice in this "
-                                            "batch with different content", 409))
-                results.append(None)
+                    problems.append(
+                        Problem(
+                            i,
+                            "id",
+                            f"id {fact.id!r} appears twice in this batch with different content",
+                            409,
+                        )
+                    )
                 continue
             existing = self._find_fact(story, fact.id)
             if existing is not None:
-                stored = fact_content(existing.events[0].fact)  # type: ignore[attr-defined]
+                stored = fact_content(existing.original)
                 if stored != fact_content(fact):
                     fields = _differing(stored, fact_content(fact))
-                    problems.append(Problem(i, "id", f"fact {fact.id!r} already exists with "
-                                            f"other content (differs in: {', '.join(fields)})",
-                                            409))
-                results.append(Written(fact.id, story, None, existing.created_on, False))
+                    problems.append(
+                        Problem(
+                            i,
+                            "id",
+                            f"fact {fact.id!r} already exists with "
+                            f"other content (differs in: {', '.join(fields)})",
+                            409,
+                        )
+                    )
+                results[-1] = Written(fact.id, story, None, existing.created_on, False)
                 continue
             batch[fact.id] = fact
-            problems += [Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch)]
-            event = FactReported(
-                originator_id=fact_uuid(story, fact.id),
-                originator_version=1,
-                timestamp=timestamp,
-                writer=writer,
-                story=story,
-                fact=fact,
+            problems += [
+                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch, actors)
+            ]
+            events.append(
+                FactReported(
+                    originator_id=fact_uuid(story, fact.id),
+                    originator_version=1,
+                    timestamp=timestamp,
+                    writer=writer,
+                    story=story,
+                    fact=fact,
+                )
             )
-            new_events.append(event)
-            results.append(None)
         if problems:
             raise Rejected(problems)
-        recordings = self.save(*new_events) if new_events else []
-        positions = {
-            e.fact.id: _position(r) for e, r in zip(new_events, recordings, strict=True)
-        }
+        return Plan(story, timestamp, ids, results, events)
+
+    def save_plan(
+        self, plan: Plan, batch_size: int | None = None, progress: Any = None
+    ) -> list[Written]:
+        """Append a checked plan, in atomic batches of ``batch_size`` events."""
+        positions: dict[str | None, int | None] = {}
+        size = batch_size or max(len(plan.events), 1)
+        for start in range(0, len(plan.events), size):
+            chunk = plan.events[start : start + size]
+            recordings = self.save(*chunk)
+            positions.update(
+                (e.fact.id, _position(r)) for e, r in zip(chunk, recordings, strict=True)
+            )
+            if progress is not None:
+                progress(len(chunk))
         out: list[Written] = []
-        for result, fact_id in zip(results, ids, strict=True):
+        for result, fact_id in zip(plan.results, plan.ids, strict=True):
             if result is None:
                 position = positions.pop(fact_id, None)  # None: a repeat inside the batch
-                result = Written(fact_id, story, position, timestamp, position is not None)
+                result = Written(
+                    fact_id, plan.story, position, plan.timestamp, position is not None
+                )
             out.append(result)
         return out
 
     def _check_references(
-        self, story: str, fact: Fact, batch: dict[str, Fact]
+        self,
+        story: str,
+        fact: Fact,
+        batch: dict[str, Fact],
+        actors: frozenset[str] = frozenset(),
     ) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         for field in fact.actor_fields:
             actor = getattr(fact, field, None)
-            if actor and not self._actor_exists(actor):
+            if actor and actor not in actors and not self._actor_exists(actor):
                 problems.append((field, f"actor {actor!r} is not registered"))
         meeting = fact.referenced_meeting()
         if meeting:
@@ -340,14 +388,22 @@ class Reportedly(Application[UUID]):
 
     # ---- the lifecycle -------------------------------------------------------------
     def corroborate(
-        self, story: str, fact_id: str, given: Corroboration, writer: str,
+        self,
+        story: str,
+        fact_id: str,
+        given: Corroboration,
+        writer: str,
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
         return self._append(state, FactCorroborated, writer, recorded_at, source=given.source)
 
     def dispute(
-        self, story: str, fact_id: str, given: Dispute, writer: str,
+        self,
+        story: str,
+        fact_id: str,
+        given: Dispute,
+        writer: str,
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
@@ -356,7 +412,11 @@ class Reportedly(Application[UUID]):
         )
 
     def correct(
-        self, story: str, fact_id: str, given: Correction, writer: str,
+        self,
+        story: str,
+        fact_id: str,
+        given: Correction,
+        writer: str,
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
@@ -376,12 +436,21 @@ class Reportedly(Application[UUID]):
         for field, message in self._check_references(story, corrected, {}):
             raise RuleBroken(message, field=f"changes.{field}")
         return self._append(
-            state, FactCorrected, writer, recorded_at,
-            changes=given.changes, source=given.source, fact=corrected,
+            state,
+            FactCorrected,
+            writer,
+            recorded_at,
+            changes=given.changes,
+            source=given.source,
+            fact=corrected,
         )
 
     def retract(
-        self, story: str, fact_id: str, given: Retraction, writer: str,
+        self,
+        story: str,
+        fact_id: str,
+        given: Retraction,
+        writer: str,
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
@@ -400,7 +469,7 @@ class Reportedly(Application[UUID]):
     def _append(
         self,
         state: FactState,
-        event_class: type[DomainEvent],
+        event_class: type[FactLifecycleEvent],
         writer: str,
         recorded_at: datetime | None,
         **fields: Any,

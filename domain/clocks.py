@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from edtf import parse_edtf  # type: ignore[import-untyped]
+from edtf import parse_edtf
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
 

@@ -54,31 +54,28 @@ class FactReported(DomainEvent):
     fact: Fact
 
 
-class FactCorroborated(DomainEvent):
+class FactLifecycleEvent(DomainEvent):
+    """An event acting on a reported fact, on the word of a source."""
+
     story: str
     fact_id: str
     source: Source
 
 
-class FactDisputed(DomainEvent):
-    story: str
-    fact_id: str
-    source: Source
+class FactCorroborated(FactLifecycleEvent):
+    pass
+
+
+class FactDisputed(FactLifecycleEvent):
     note: str
 
 
-class FactCorrected(DomainEvent):
-    story: str
-    fact_id: str
+class FactCorrected(FactLifecycleEvent):
     changes: dict[str, Any]
-    source: Source
     fact: Fact  # the new version in full, so readers never re-apply changes
 
 
-class FactRetracted(DomainEvent):
-    story: str
-    fact_id: str
-    source: Source
+class FactRetracted(FactLifecycleEvent):
     reason: str
 
 
@@ -118,6 +115,13 @@ class FactState(Aggregate):
     def fact_id(self) -> str:
         assert self.fact.id is not None
         return self.fact.id
+
+    @property
+    def original(self) -> Fact:
+        """The fact as first reported, before any correction."""
+        first = self.events[0]
+        assert isinstance(first, FactReported)
+        return first.fact
 
     @property
     def is_live(self) -> bool:

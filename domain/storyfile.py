@@ -66,10 +66,14 @@ def read_raw(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise StoryFileError(str(path), [EntryError("(file)", f"not valid YAML/JSON: {error}")])
+        raise StoryFileError(
+            str(path), [EntryError("(file)", f"not valid YAML/JSON: {error}")]
+        ) from None
     if not isinstance(data, dict):
-        raise StoryFileError(str(path), [EntryError("(file)", "expected a mapping with "
-                                                    "`story`, `actors` and `facts`")])
+        raise StoryFileError(
+            str(path),
+            [EntryError("(file)", "expected a mapping with `story`, `actors` and `facts`")],
+        )
     return data
 
 
@@ -92,7 +96,9 @@ def parse_story_file(data: dict[str, Any], name: str = "<story file>") -> StoryF
         if fact.id is None:
             continue
         if fact.id in seen:
-            errors.append(EntryError(f"facts[{i}].id", f"{fact.id!r} is also facts[{seen[fact.id]}]"))
+            errors.append(
+                EntryError(f"facts[{i}].id", f"{fact.id!r} is also facts[{seen[fact.id]}]")
+            )
         seen[fact.id] = i
     if errors:
         raise StoryFileError(name, errors)

@@ -1,0 +1,213 @@
+"""The ``reportedly`` command line: serve, demo, load, facts and friends."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from projections.views import AsOf
+
+from api.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="reportedly",
+    help="An event-sourced timeline of reported facts, with three clocks per fact.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="sqlite:///file.db, postgresql://user:pass@host:port/db or memory://",
+            envvar="REPORTEDLY_DATABASE_URL",
+            show_envvar=True,
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="where the default SQLite store lives",
+            envvar="REPORTEDLY_DATA_DIR",
+            show_envvar=True,
+        ),
+    ] = None,
+) -> None:
+    """Settings come from REPORTEDLY_* environment variables or these flags."""
+    # Flags become environment variables so a served app (and its workers) sees them too.
+    if database_url:
+        os.environ["REPORTEDLY_DATABASE_URL"] = database_url
+    if data_dir:
+        os.environ["REPORTEDLY_DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as error:
+        err.print(f"[red]Bad settings:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+@app.command()
+def load(
+    file: Annotated[Path, typer.Argument(help="a story file (YAML or JSON)")],
+    writer: Annotated[str, typer.Option(help="name recorded as the writer")] = "cli",
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+) -> None:
+    """Validate a whole story file, then append it in batches (again: appends nothing)."""
+    from api.services import open_services
+    from domain.loading import load_story
+    from domain.storyfile import StoryFileError, load_story_file
+
+    try:
+        story_file = load_story_file(file)
+    except StoryFileError as error:
+        err.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    services = open_services(settings())
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"appending {file.name}", total=len(story_file.facts))
+            result = load_story(
+                services.app,
+                story_file,
+                writer,
+                name=str(file),
+                batch_size=batch_size,
+                progress=lambda n: progress.advance(task, n),
+            )
+            progress.update(task, completed=len(story_file.facts))
+        services.read.catch_up()
+    except StoryFileError as error:
+        err.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        services.close()
+    console.print(
+        f"story [bold]{story_file.story.id}[/bold]: {result.appended} fact(s) appended, "
+        f"{len(result.facts) - result.appended} already stored; "
+        f"{result.actors_registered} actor(s) registered"
+    )
+
+
+@app.command()
+def facts(
+    story: Annotated[str, typer.Argument(help="story id")],
+    known_at: Annotated[str | None, typer.Option(help="what the public could know by then")] = None,
+    recorded_at: Annotated[str | None, typer.Option(help="what this store held by then")] = None,
+    occurred_until: Annotated[str | None, typer.Option(help="what had happened by then")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 1000,
+) -> None:
+    """Print a story's facts as known at a date."""
+    from api.services import open_services
+    from domain.errors import DomainError
+    from projections.views import Filters
+
+    as_of = _as_of(known_at, recorded_at, occurred_until)
+    services = open_services(settings())
+    try:
+        page = services.read.facts(story, as_of, Filters(kind=tuple(kind or ())), limit=limit)
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    table = Table(title=f"{story} — {len(page.items)} fact(s)")
+    for column in ("id", "kind", "occurred", "reported", "status", "what"):
+        table.add_column(column)
+    for item in page.items:
+        extra = item.fields()
+        what = ", ".join(f"{k}={v}" for k, v in extra.items() if k != "story")
+        occurred = item.occurred + (f" ({item.occurred_by})" if item.occurred_by else "")
+        table.add_row(
+            item.id,
+            item.kind,
+            occurred,
+            item.reported_at.date().isoformat(),
+            item.status,
+            what[:80],
+        )
+    console.print(table)
+
+
+def _as_of(known_at: str | None, recorded_at: str | None, occurred_until: str | None) -> AsOf:
+    from domain.clocks import InvalidDate, parse_instant
+    from projections.views import AsOf
+
+    values = {}
+    for name, raw in (
+        ("known_at", known_at),
+        ("recorded_at", recorded_at),
+        ("occurred_until", occurred_until),
+    ):
+        if raw is not None:
+            try:
+                values[name] = parse_instant(raw)
+            except InvalidDate as error:
+                raise fail(f"--{name.replace('_', '-')}: {error}", 2) from None
+    return AsOf(**values)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="API processes")] = 1,
+) -> None:
+    """Run the HTTP service."""
+    import uvicorn
+
+    config = settings()
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host or config.host,
+        port=port or config.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
+    """Load the Geneva story into the default store (once) and serve it."""
+    from fixtures import GENEVA
+
+    config = settings()
+    console.print(f"store: {config.resolved_database_url()}")
+    load(GENEVA, writer="demo", batch_size=500)
+    url = f"http://{host or config.host}:{port or config.port}"
+    console.print(f"timeline: [bold]{url}/stories/geneva-ai-talks/timeline[/bold]  api: {url}/docs")
+    serve(host=host, port=port, workers=1)
