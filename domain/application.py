@@ -151,6 +151,10 @@ class Reportedly(Application[UUID]):
         "MAPPER_TOPIC": get_topic(PydanticMapper),
     }
 
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self._seen: set[UUID] = set()
+
     # ---- reads of the write model -------------------------------------------------
     def get_story(self, story: str) -> StoryState:
         try:
@@ -259,7 +263,7 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> list[Written]:
         """Append a batch of facts atomically: all of it, or nothing and every problem."""
-        self.get_story(story)
+        self._check_story_exists(story)
         try:
             return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
         except IntegrityError:
@@ -383,8 +387,22 @@ class Reportedly(Application[UUID]):
                 problems.append(("meeting", f"fact {meeting!r} is a {kind}, not a meeting_held"))
         return problems
 
+    # Stories and actors are never removed, so once seen they are remembered: a hot
+    # append path then reads only the fact it writes.
+    def _exists(self, originator_id: UUID) -> bool:
+        if originator_id in self._seen:
+            return True
+        found = self.recorder.select_events(originator_id, limit=1) != []
+        if found:
+            self._seen.add(originator_id)
+        return found
+
     def _actor_exists(self, actor: str) -> bool:
-        return self.recorder.select_events(actor_uuid(actor), limit=1) != []
+        return self._exists(actor_uuid(actor))
+
+    def _check_story_exists(self, story: str) -> None:
+        if not self._exists(story_uuid(story)):
+            raise NotFound(f"story {story!r} not found", field="story")
 
     # ---- the lifecycle -------------------------------------------------------------
     def corroborate(
