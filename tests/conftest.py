@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from domain.application import Reportedly, store_env
 from domain.storyfile import StoryFile, load_story_file
 from fixtures import GENEVA
+from tests import postgres_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "seed" / "geneva-ai-talks.fr.txt"
@@ -33,6 +33,24 @@ def geneva() -> StoryFile:
     return load_story_file(GENEVA)
 
 
-def postgres_url() -> str | None:
-    """The PostgreSQL server tests may use, or None (those tests then skip)."""
-    return os.environ.get("REPORTEDLY_TEST_POSTGRES_URL")
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped after it.
+
+    The server is REPORTEDLY_TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test;
+    the test skips (saying how to enable it) only where no server answers.
+    """
+    server = postgres_databases.server_url()
+    if server is None:
+        pytest.skip(postgres_databases.skip_reason())
+    with postgres_databases.fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store's URL, once on SQLite and once on PostgreSQL: storage tests take this."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'reportedly.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
