@@ -154,6 +154,7 @@ class Reportedly(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self._seen: set[UUID] = set()
+        self._kinds: dict[UUID, str] = {}
 
     # ---- reads of the write model -------------------------------------------------
     def get_story(self, story: str) -> StoryState:
@@ -264,10 +265,11 @@ class Reportedly(Application[UUID]):
     ) -> list[Written]:
         """Append a batch of facts atomically: all of it, or nothing and every problem."""
         self._check_story_exists(story)
+        # Optimistic: most appends are new facts, so skip reading each id first and let
+        # the store refuse a taken one; then check against what is stored.
         try:
-            return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
+            return self.save_plan(self.plan_facts(story, facts, writer, recorded_at, fresh=True))
         except IntegrityError:
-            # A concurrent writer appended one of these ids: check again against it.
             return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
 
     def plan_facts(
@@ -277,11 +279,14 @@ class Reportedly(Application[UUID]):
         writer: str,
         recorded_at: datetime | None = None,
         actors: frozenset[str] = frozenset(),
+        *,
+        fresh: bool = False,
     ) -> Plan:
         """Check a batch against the store and itself; append nothing.
 
         ``actors`` are ids taken as registered (a story file registers them first).
-        Raises ``Rejected`` with every problem found.
+        ``fresh`` skips looking up each id in the store (saving then fails with
+        IntegrityError if one is taken). Raises ``Rejected`` with every problem found.
         """
         problems: list[Problem] = []
         results: list[Written | None] = []
@@ -306,7 +311,7 @@ class Reportedly(Application[UUID]):
                         )
                     )
                 continue
-            existing = self._find_fact(story, fact.id)
+            existing = None if fresh else self._find_fact(story, fact.id)
             if existing is not None:
                 stored = fact_content(existing.original)
                 if stored != fact_content(fact):
@@ -379,8 +384,7 @@ class Reportedly(Application[UUID]):
         meeting = fact.referenced_meeting()
         if meeting:
             in_batch = batch.get(meeting)
-            stored = None if in_batch else self._find_fact(story, meeting)
-            kind = in_batch.kind if in_batch else stored.fact.kind if stored else None
+            kind = in_batch.kind if in_batch else self._fact_kind(story, meeting)
             if kind is None:
                 problems.append(("meeting", f"meeting {meeting!r} is not in story {story!r}"))
             elif kind != "meeting_held":
@@ -396,6 +400,16 @@ class Reportedly(Application[UUID]):
         if found:
             self._seen.add(originator_id)
         return found
+
+    def _fact_kind(self, story: str, fact_id: str) -> str | None:
+        # A fact's kind never changes, so it is remembered once read.
+        key = fact_uuid(story, fact_id)
+        if key not in self._kinds:
+            state = self._find_fact(story, fact_id)
+            if state is None:
+                return None
+            self._kinds[key] = state.fact.kind
+        return self._kinds[key]
 
     def _actor_exists(self, actor: str) -> bool:
         return self._exists(actor_uuid(actor))
