@@ -101,3 +101,187 @@ class LogEntry(BaseModel):
     reported_at: datetime | None = None
     writer: str
     data: dict[str, Any]
+
+
+class ClockName(StrEnum):
+    reported = "reported"  # when the public could know (sources' publication)
+    recorded = "recorded"  # when this store appended it
+
+
+class ActorRef(BaseModel):
+    """An actor as a picture names it: id, display name and side (its country)."""
+
+    id: str
+    name: str
+    country: str | None = None
+    fact_id: str  # the fact that puts the actor here
+    certainty: Certainty
+
+
+class Participant(ActorRef):
+    role: str
+
+
+class Statement(BaseModel):
+    fact_id: str
+    actor: str | None = None  # a registered actor, or
+    speaker: str | None = None  # a description such as "an anonymous participant"
+    text: str
+    language: str | None = None
+    quote: str | None = None
+    quote_language: str | None = None
+    occurred: str
+    reported_at: datetime
+    certainty: Certainty
+    meeting: str | None = None
+
+
+class Disclosure(BaseModel):
+    fact_id: str
+    actor: str | None = None  # the outlet
+    actor_name: str | None = None
+    headline: str
+    published: datetime  # when it became public: the disclosure fact's reported_at
+    meeting: str | None = None  # None: it discloses the story as a whole
+
+
+class DisclosureLag(BaseModel):
+    """Reported minus occurred, in whole days; a range when occurred is not day-precise."""
+
+    min_days: int
+    max_days: int
+    exact: bool  # min_days == max_days because the date is precise to the day
+
+
+class MeetingPicture(BaseModel):
+    id: str
+    title: str
+    place: str | None = None
+    occurred: str
+    precision: Precision
+    occurred_earliest: datetime
+    occurred_latest: datetime  # exclusive
+    occurred_by: OccurredBy | None = None
+    status: Status
+    certainty: Certainty
+    reported_at: datetime
+    first_reported_by: Source
+    participants: list[Participant] = []
+    participants_by_role: dict[str, list[str]] = {}  # role -> actor ids
+    participants_by_side: dict[str, list[str]] = {}  # country code ("unknown") -> actor ids
+    absentees: list[ActorRef] = []
+    briefed: list[ActorRef] = []
+    topics: list[str] = []
+    statements: list[Statement] = []
+    disclosures: list[Disclosure] = []
+    disclosed_by: str | None = None  # who first made it public (outlet or first source)
+    disclosed_at: datetime | None = None
+    disclosure_lag: DisclosureLag | None = None
+
+
+class ActorMeeting(BaseModel):
+    meeting: str
+    title: str
+    role: str  # participant | delegate | mediator | observer | host | absent | briefed
+
+
+class ActorPicture(BaseModel):
+    id: str
+    name: str
+    kind: str
+    country: str | None = None
+    labels: dict[str, str] = {}
+    meetings: list[ActorMeeting] = []
+    statements: list[str] = []  # fact ids
+    facts: int = 0  # facts naming this actor in the picture
+
+
+class Attribution(BaseModel):
+    """Who reported a fact first, and who corroborated it (as of the asked time)."""
+
+    fact_id: str
+    kind: str
+    reported_at: datetime
+    first_reported_by: Source
+    corroborated_by: list[Source] = []
+
+
+class CounterClaim(BaseModel):
+    source: Source
+    note: str
+    reported_at: datetime
+
+
+class DisputedFact(BaseModel):
+    """Both claims stand, each with its attribution."""
+
+    fact: FactView
+    claimed_by: Source
+    disputed_by: list[CounterClaim]
+
+
+class SourceUse(BaseModel):
+    name: str
+    published: datetime
+    url: str | None = None
+    title: str | None = None
+    facts: int  # facts in the picture citing it
+
+
+class Counts(BaseModel):
+    facts: int = 0  # every fact known as of the asked time, retracted ones included
+    by_kind: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    meetings: int = 0
+    participants: int = 0
+    absentees: int = 0
+    briefed: int = 0
+    topics: int = 0
+    statements: int = 0
+    disclosures: int = 0
+    actors: int = 0
+    sources: int = 0
+    corroborated: int = 0
+    disputed: int = 0
+    corrected: int = 0
+    retracted: int = 0
+
+
+class Picture(BaseModel):
+    """The story as it stood at the asked time on each clock."""
+
+    story: str
+    title: str
+    as_of: AsOf
+    filters: Filters
+    meetings: list[MeetingPicture] = []
+    actors: list[ActorPicture] = []
+    statements: list[Statement] = []  # all statements, those tied to no meeting included
+    disclosures: list[Disclosure] = []
+    attributions: list[Attribution] = []
+    disputed: list[DisputedFact] = []
+    retracted: list[str] = []  # fact ids: counted, but left out of meetings and participants
+    sources: list[SourceUse] = []
+    counts: Counts = Counts()
+
+
+class Change(LifecycleEntry):
+    """One thing that became known in the window, with the fact as known at its end."""
+
+    fact_id: str
+    at: datetime  # the change's time on the asked clock
+    fact: FactView
+
+
+class Changes(BaseModel):
+    """What became known in (start, end] on one clock."""
+
+    story: str
+    clock: ClockName
+    start: datetime
+    end: datetime
+    added: list[Change] = []
+    corroborated: list[Change] = []
+    disputed: list[Change] = []
+    corrected: list[Change] = []
+    retracted: list[Change] = []
