@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,14 +31,21 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(parts.netloc + parts.path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def pool_env(settings: Settings) -> dict[str, str]:
+    """eventsourcing's PostgreSQL pool settings (ignored by the other stores)."""
+    return {
+        "POSTGRES_POOL_SIZE": str(settings.pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
+        "POSTGRES_CONNECT_TIMEOUT": str(math.ceil(settings.pool_timeout)),  # whole seconds
+        "POSTGRES_PRE_PING": "y" if settings.pool_pre_ping else "n",
+    }
+
+
 def open_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     _ensure_sqlite_dir(url)
-    env = store_env(url)
+    env = store_env(url) | pool_env(settings)
     env["CREATE_TABLE"] = "y" if settings.create_tables else "n"
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        env["POSTGRES_POOL_SIZE"] = str(settings.pool_size)
-        env["POSTGRES_CONNECT_TIMEOUT"] = str(int(settings.pool_timeout))
     app = Reportedly(env=env)
     read = ReadModels(app, url)
     read.catch_up()

@@ -25,9 +25,24 @@ class Settings(BaseSettings):
     max_import_bytes: int = 64 * 1024 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
-    pool_size: int = 5
-    pool_timeout: float = 5.0
-    create_tables: bool = True
+    pool_size: int = Field(default=5, ge=1, description="PostgreSQL connections kept open")
+    pool_max_overflow: int = Field(
+        default=10, ge=0, description="extra PostgreSQL connections opened under load"
+    )
+    pool_timeout: float = Field(
+        default=2.0,
+        ge=1.0,
+        description="seconds a statement waits for a PostgreSQL connection; the library "
+        "retries 10 times, so an unreachable server fails a request after ~10x this (503)",
+    )
+    pool_pre_ping: bool = Field(
+        default=True, description="check a pooled connection before use (survives restarts)"
+    )
+    create_tables: bool = Field(
+        default=True,
+        description="create missing tables at start; set false for servers sharing a "
+        "PostgreSQL database and run `reportedly migrate` once instead",
+    )
 
     @field_validator("tokens", "read_tokens")
     @classmethod
