@@ -31,6 +31,10 @@ class Filters(BaseModel):
     meeting: str | None = None
 
 
+LATEST = AsOf()  # "now" on every clock (a frozen default for signatures)
+NO_FILTERS = Filters()
+
+
 class OccurredBy(StrEnum):
     surely = "surely"  # its whole interval ends by occurred_until
     possibly = "possibly"  # it starts by then but may end later

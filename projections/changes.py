@@ -1,0 +1,106 @@
+"""What became known about a story between two instants, on the reported or recorded clock.
+
+On the reported clock a fact is *added* when its earliest source was published, and a
+lifecycle event counts when its source was published; on the recorded clock, when this
+store appended them. Each change carries its fact as known at the window's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from domain.clocks import published_instant
+from domain.errors import RuleBroken
+from projections.queries import Act, Store, lifecycle_entry
+from projections.schema import bound, from_us
+from projections.store import Cursor
+from projections.views import AsOf, Change, Changes, ClockName, FactView
+
+ADDED_SELECT = (
+    "SELECT v.fact_id, v.first_position, v.first_recorded, v.first_published, l.writer "
+    "FROM rm_versions v JOIN rm_log l ON l.position = v.first_position "
+    "WHERE v.story = ? AND v.version = 1 AND v.{column} > ? AND v.{column} <= ? "
+    "ORDER BY v.{column}, v.first_position"
+)
+ACTED_SELECT = (
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, l.data "
+    "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
+    "WHERE c.story = ? AND c.{column} > ? AND c.{column} <= ? ORDER BY c.{column}, c.position"
+)
+
+
+def check_window(start: datetime, end: datetime, clock: str) -> ClockName:
+    if clock not in ClockName.__members__:
+        raise RuleBroken(f"clock must be 'reported' or 'recorded', not {clock!r}", field="clock")
+    if bound(end) < bound(start):
+        raise RuleBroken("`to` must not be before `from`", field="to")
+    return ClockName(clock)
+
+
+def changes(
+    store: Store,
+    c: Cursor,
+    story: str,
+    start: datetime,
+    end: datetime,
+    clock: ClockName,
+    views_at: Callable[[AsOf], dict[str, FactView]],
+) -> Changes:
+    """``views_at(as_of)`` gives the story's facts by id as known at ``as_of``."""
+    low, high = bound(start), bound(end)
+    reported = clock is ClockName.reported
+    at_end = views_at(AsOf(known_at=end) if reported else AsOf(recorded_at=end))
+    now: dict[str, FactView] | None = None
+
+    def fact(fact_id: str) -> FactView:
+        nonlocal now
+        if fact_id in at_end:
+            return at_end[fact_id]
+        now = views_at(AsOf()) if now is None else now  # acted on before it was known
+        return now[fact_id]
+
+    result = Changes(story=story, clock=clock, start=start, end=end)
+    added = ADDED_SELECT.format(column="first_published" if reported else "first_recorded")
+    for row in store.execute(c, added, (story, low, high)).fetchall():
+        view = fact(row["fact_id"])
+        result.added.append(
+            Change(
+                event="reported",
+                position=row["first_position"],
+                recorded_at=from_us(row["first_recorded"]),
+                reported_at=from_us(row["first_published"]),
+                writer=row["writer"],
+                source=min(view.sources, key=lambda s: published_instant(s.published)),
+                fact_id=row["fact_id"],
+                at=from_us(row["first_published" if reported else "first_recorded"]),
+                fact=view,
+            )
+        )
+    acted = ACTED_SELECT.format(column="published" if reported else "recorded")
+    for row in store.execute(c, acted, (story, low, high)).fetchall():
+        act = _act(row)
+        entry = lifecycle_entry(act)
+        change = Change(
+            **entry.model_dump(),
+            fact_id=act.fact_id,
+            at=from_us(act.published if reported else act.recorded),
+            fact=fact(act.fact_id),
+        )
+        getattr(result, act.event).append(change)
+    return result
+
+
+def _act(row: Any) -> Act:
+    return Act(
+        row["fact_id"],
+        row["event"],
+        row["position"],
+        row["published"],
+        row["recorded"],
+        row["writer"],
+        orjson.loads(row["data"]),
+    )

@@ -1,0 +1,298 @@
+"""Facts as known at a point on each clock: indexed queries over one story's rows.
+
+With ``known_at=K`` and ``recorded_at=R``: only events recorded by R count; a fact is
+known if one of its counted sources was published by K, and its ``reported_at`` is the
+earliest such publication; the version shown is the latest counted correction published
+by K (else the original); it is retracted if a counted retraction was published by K.
+``occurred_until=U`` keeps facts that began by U and says whether each surely or only
+possibly had happened by then.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from domain.clocks import parse_occurred
+from domain.errors import RuleBroken
+from domain.events import Status
+from projections.schema import NOW, bound, from_us, published_us
+from projections.store import Cursor, PostgresReadStore, SQLiteReadStore
+from projections.views import NO_FILTERS, AsOf, FactView, Filters, LifecycleEntry, OccurredBy
+
+Store = SQLiteReadStore | PostgresReadStore
+COMMON_FIELDS = frozenset(
+    {"id", "kind", "occurred", "sources", "certainty", "quote", "quote_language", "note"}
+)
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """An AsOf in microseconds; ``recorded_all`` when every recorded event counts."""
+
+    known: int
+    recorded: int
+    until: int | None
+    recorded_all: bool
+
+    @classmethod
+    def of(cls, as_of: AsOf) -> Clocks:
+        until = None if as_of.occurred_until is None else bound(as_of.occurred_until)
+        return cls(
+            bound(as_of.known_at), bound(as_of.recorded_at), until, as_of.recorded_at is None
+        )
+
+
+@dataclass(frozen=True)
+class Act:
+    """A lifecycle event on a fact (corroborated, disputed, corrected, retracted)."""
+
+    fact_id: str
+    event: str
+    position: int
+    published: int
+    recorded: int
+    writer: str
+    data: dict[str, Any]
+
+
+FACT_SELECT = (
+    "SELECT v.fact_id, v.version, v.kind, v.first_position, v.first_recorded, "
+    "v.occurred_earliest, v.orig_published, v.corroborations, v.disputes, v.retracted, "
+    "l.data FROM rm_versions v JOIN rm_log l ON l.position = v.position "
+)
+# A fact is shown in the version live at (K, R). The ``*_until`` columns hold the
+# earliest end of a version on each clock, so a version is surely not superseded when
+# K or R is before it; only otherwise is a later counted version looked for.
+LIVE = (
+    "(v.reported_until > ? OR v.recorded_until > ? OR NOT EXISTS (SELECT 1 FROM rm_versions w "
+    "WHERE w.story = v.story AND w.fact_id = v.fact_id AND w.version > v.version "
+    "AND w.reported_from <= ? AND w.recorded_from <= ?))"
+)
+KNOWN_BY_CORROBORATION = (
+    "(v.orig_published <= ? OR (v.corroborations > 0 AND EXISTS (SELECT 1 FROM rm_lifecycle c "
+    "WHERE c.story = v.story AND c.fact_id = v.fact_id AND c.event = 'corroborated' "
+    "AND c.published <= ? AND c.recorded <= ?)))"
+)
+
+
+def encode_cursor(earliest: int, fact_id: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([earliest, fact_id])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        earliest, fact_id = orjson.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
+        if isinstance(earliest, int) and isinstance(fact_id, str):
+            return earliest, fact_id
+    except (binascii.Error, ValueError, TypeError):
+        pass
+    raise RuleBroken("not a cursor this service issued (use the `next` of a page)", field="cursor")
+
+
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise RuleBroken(f"limit must be between 1 and {MAX_LIMIT}, not {limit}", field="limit")
+
+
+def select_facts(
+    store: Store,
+    c: Cursor,
+    story: str,
+    clocks: Clocks,
+    filters: Filters = NO_FILTERS,
+    *,
+    fact_id: str | None = None,
+    after: tuple[int, str] | None = None,
+    limit: int | None = None,
+) -> list[Any]:
+    """The rows of the facts known at ``clocks``, in (occurred earliest, id) order."""
+    k, r = clocks.known, clocks.recorded
+    where = [
+        "v.story = ?",
+        "v.first_published <= ?",
+        "v.reported_from <= ?",
+        "v.recorded_from <= ?",
+        "v.first_recorded <= ?",
+        LIVE,
+    ]
+    params: list[Any] = [story, k, k, r, r, k, r, k, r]
+    if not clocks.recorded_all:
+        where.append(KNOWN_BY_CORROBORATION)
+        params += [k, k, r]
+    if fact_id is not None:
+        where.append("v.fact_id = ?")
+        params.append(fact_id)
+    if clocks.until is not None:
+        where.append("v.occurred_earliest <= ?")
+        params.append(clocks.until)
+    if filters.kind:
+        where.append(f"v.kind IN ({', '.join('?' * len(filters.kind))})")
+        params += filters.kind
+    if filters.actor:
+        where.append("v.actor = ?")
+        params.append(filters.actor)
+    if filters.meeting:
+        where.append("(v.meeting = ? OR (v.fact_id = ? AND v.kind = 'meeting_held'))")
+        params += [filters.meeting, filters.meeting]
+    if after is not None:
+        where.append("(v.occurred_earliest > ? OR (v.occurred_earliest = ? AND v.fact_id > ?))")
+        params += [after[0], after[0], after[1]]
+    statement = FACT_SELECT + "WHERE " + " AND ".join(where)
+    statement += " ORDER BY v.occurred_earliest, v.fact_id"
+    if limit is not None:
+        statement += " LIMIT ?"
+        params.append(limit)
+    return list(store.execute(c, statement, params).fetchall())
+
+
+ACTS_SELECT = (
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, l.data "
+    "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
+    "WHERE c.story = ? AND c.published <= ? AND c.recorded <= ? "
+)
+
+
+def select_acts(
+    store: Store, c: Cursor, story: str, clocks: Clocks, fact_ids: Sequence[str] | None
+) -> dict[str, list[Act]]:
+    """Lifecycle events counted at ``clocks`` (of ``fact_ids``, or of the whole story)."""
+    found: dict[str, list[Act]] = defaultdict(list)
+    base: list[Any] = [story, clocks.known, clocks.recorded]
+    if fact_ids is None:
+        chunks: Iterable[Sequence[str] | None] = [None]
+    else:
+        chunks = [fact_ids[i : i + 500] for i in range(0, len(fact_ids), 500)]
+    for chunk in chunks:
+        statement, params = ACTS_SELECT, list(base)
+        if chunk is not None:
+            if not chunk:
+                continue
+            statement += f"AND c.fact_id IN ({', '.join('?' * len(chunk))}) "
+            params += chunk
+        for row in store.execute(c, statement + "ORDER BY c.position", params).fetchall():
+            found[row["fact_id"]].append(
+                Act(
+                    row["fact_id"],
+                    row["event"],
+                    row["position"],
+                    row["published"],
+                    row["recorded"],
+                    row["writer"],
+                    orjson.loads(row["data"]),
+                )
+            )
+    return found
+
+
+def needs_acts(row: Any) -> bool:
+    return bool(row["corroborations"] or row["disputes"] or row["retracted"])
+
+
+def fact_views(
+    store: Store, c: Cursor, story: str, clocks: Clocks, rows: Sequence[Any], whole_story: bool
+) -> list[FactView]:
+    """FactViews for fact rows, with the lifecycle counted at ``clocks``."""
+    wanted = [row["fact_id"] for row in rows if needs_acts(row)]
+    if whole_story and wanted:
+        acts = select_acts(store, c, story, clocks, None)
+    else:
+        acts = select_acts(store, c, story, clocks, wanted)
+    return [fact_view(story, row, acts.get(row["fact_id"], ()), clocks) for row in rows]
+
+
+def fact_view(story: str, row: Any, acts: Sequence[Act], clocks: Clocks) -> FactView:
+    fact: dict[str, Any] = orjson.loads(row["data"])["fact"]
+    occurred = parse_occurred(fact["occurred"])
+    sources = [s for s in fact["sources"] if published_us(s["published"]) <= clocks.known]
+    reported = row["orig_published"]
+    status = Status.corrected if row["version"] > 1 else Status.active
+    disputed = False
+    for act in acts:
+        if act.event == "corroborated":
+            sources.append(act.data["source"])
+            reported = min(reported, act.published)
+        elif act.event == "disputed":
+            disputed = True
+        elif act.event == "retracted":
+            status = Status.retracted
+    occurred_by = None
+    if clocks.until is not None:
+        surely = occurred.latest <= from_us(clocks.until + 1)
+        occurred_by = OccurredBy.surely if surely else OccurredBy.possibly
+    extra = {k: v for k, v in fact.items() if k not in COMMON_FIELDS}
+    return FactView(
+        id=fact["id"],
+        story=story,
+        kind=fact["kind"],
+        occurred=occurred.edtf,
+        occurred_earliest=occurred.earliest,
+        occurred_latest=occurred.latest,
+        precision=occurred.precision,
+        reported_at=from_us(reported),
+        recorded_at=from_us(row["first_recorded"]),
+        status=status,
+        certainty=fact.get("certainty", "reported"),
+        sources=sources or fact["sources"],  # a correction may have replaced the sources
+        disputed=disputed,
+        quote=fact.get("quote"),
+        quote_language=fact.get("quote_language"),
+        note=fact.get("note"),
+        occurred_by=occurred_by,
+        version=row["version"],
+        position=row["first_position"],
+        **extra,
+    )
+
+
+def lifecycle(
+    store: Store, c: Cursor, story: str, row: Any, clocks: Clocks
+) -> list[LifecycleEntry]:
+    """The fact's events visible at ``clocks``, its first report included."""
+    entries: list[LifecycleEntry] = []
+    if row["orig_published"] <= clocks.known:
+        first = store.execute(
+            c, "SELECT writer, data FROM rm_log WHERE position = ?", (row["first_position"],)
+        ).fetchone()
+        sources = orjson.loads(first["data"])["fact"]["sources"]
+        entries.append(
+            LifecycleEntry(
+                event="reported",
+                position=row["first_position"],
+                recorded_at=from_us(row["first_recorded"]),
+                reported_at=from_us(row["orig_published"]),
+                writer=first["writer"],
+                source=min(sources, key=lambda s: published_us(s["published"])),
+            )
+        )
+    acts = select_acts(store, c, story, clocks, [row["fact_id"]]).get(row["fact_id"], [])
+    entries += [lifecycle_entry(act) for act in acts]
+    entries.sort(key=lambda e: e.position)
+    return entries
+
+
+def lifecycle_entry(act: Act) -> LifecycleEntry:
+    return LifecycleEntry(
+        event=act.event,
+        position=act.position,
+        recorded_at=from_us(act.recorded),
+        reported_at=from_us(act.published),
+        writer=act.writer,
+        source=act.data.get("source"),
+        note=act.data.get("note"),
+        reason=act.data.get("reason"),
+        changes=act.data.get("changes"),
+    )
+
+
+def is_now(clocks: Clocks) -> bool:
+    return clocks.known == NOW and clocks.recorded_all

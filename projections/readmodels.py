@@ -1,0 +1,298 @@
+"""The read side: read models kept from the event log, and the "as of" questions they answer.
+
+``ReadModels`` follows the application's log with tracking (``catch_up``; ``wait_for``
+a write's position for read-your-writes), can drop and rebuild everything from the log
+(``rebuild``), and answers reads on the three clocks. Catch-up is serialised per process
+by a lock and across processes by the tracking compare-and-set, so it is safe from
+FastAPI's thread pool and from several processes sharing one store.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Notification, OperationalError
+
+from domain.application import Reportedly
+from domain.errors import NotFound, RuleBroken
+from domain.model import Actor, Story
+from projections import changes as changes_module
+from projections.picture import build_picture
+from projections.projector import ReadModelProjection, Record
+from projections.queries import (
+    Clocks,
+    check_limit,
+    decode_cursor,
+    encode_cursor,
+    fact_view,
+    fact_views,
+    lifecycle,
+    select_acts,
+    select_facts,
+)
+from projections.schema import from_us
+from projections.store import Cursor, open_read_store
+from projections.views import (
+    LATEST,
+    NO_FILTERS,
+    AsOf,
+    Changes,
+    FactDetail,
+    FactPage,
+    FactView,
+    Filters,
+    LogEntry,
+    Picture,
+)
+
+Progress = Callable[[int, int], None]
+ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "writer"})
+FACT_ENVELOPE = ENVELOPE | {"story", "fact_id"}
+MAX_LOG_LIMIT = 10_000
+
+
+class ReadModels:
+    """Read models of one ``Reportedly`` application, stored beside its events."""
+
+    batch_size = 1_000  # events per transaction while following the log
+    rebuild_batch_size = 20_000  # events per transaction while rebuilding
+    lock_retries = 20  # attempts when another writer holds the database for long
+
+    def __init__(self, app: Reportedly, database_url: str | None) -> None:
+        self.app = app
+        self.store = open_read_store(database_url, app.name)
+        self.projection = ReadModelProjection(self.store)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ---- following the log -----------------------------------------------------------
+    def last_position(self) -> int:
+        """The position (notification id) of the last event the read models hold."""
+        return self.store.max_tracking_id(self.app.name) or 0
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply every event not yet applied; returns how many this call applied."""
+        with self._lock:
+            return self._catch_up(progress, self.batch_size)
+
+    def wait_for(self, position: int | None, timeout: float = 5.0) -> None:
+        """Block until the read models hold the event at ``position`` (read-your-writes)."""
+        if position is None:
+            return
+        deadline = time.monotonic() + timeout
+        while self.last_position() < position:
+            self.catch_up()
+            if self.last_position() >= position:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"the read models did not reach position {position} within {timeout}s"
+                )
+            time.sleep(0.01)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every read model and build it again from the whole log."""
+        with self._lock:
+            with self.store.transaction(commit=True) as c:
+                self.store.reset(c)
+                self.store.drop_indexes(c)  # built once at the end: faster than row by row
+            try:
+                return self._catch_up(progress, self.rebuild_batch_size)
+            finally:
+                with self.store.transaction(commit=True) as c:
+                    self.store.create_indexes(c)
+
+    def _catch_up(self, progress: Progress | None, batch_size: int) -> int:
+        applied = 0
+        start: int | None = None
+        total = 0
+        failures = 0
+        recorder = self.app.recorder
+        while True:
+            tracked = self.last_position()
+            notifications = recorder.select_notifications(
+                start=tracked + 1, limit=batch_size, inclusive_of_start=True
+            )
+            if not notifications:
+                return applied
+            if start is None:
+                start = tracked
+                total = max((recorder.max_notification_id() or 0) - start, 1)
+            records = self._records(notifications)
+            try:
+                claimed = self.projection.project(records, tracked)
+            except OperationalError:
+                # Another writer held the database past the lock timeout: try again.
+                failures += 1
+                if failures >= self.lock_retries:
+                    raise
+                time.sleep(0.05 * failures)
+                continue
+            failures = 0
+            if claimed:
+                applied += len(records)
+            if progress is not None:
+                progress(min(records[-1][0] - start, total), total)
+
+    def _records(self, notifications: Sequence[Notification]) -> list[Record]:
+        mapper = self.app.mapper
+        if mapper.cipher is None and mapper.compressor is None:
+            return [(n.id, n.topic, n.state) for n in notifications]
+        records = []
+        for n in notifications:
+            state = n.state
+            if mapper.cipher:
+                state = mapper.cipher.decrypt(state)
+            if mapper.compressor:
+                state = mapper.compressor.decompress(state)
+            records.append((n.id, n.topic, state))
+        return records
+
+    # ---- stories and actors ----------------------------------------------------------
+    def stories(self) -> list[Story]:
+        with self.store.transaction(commit=False) as c:
+            rows = self.store.execute(c, "SELECT data FROM rm_stories ORDER BY story").fetchall()
+        return [Story.model_validate_json(bytes(r["data"])) for r in rows]
+
+    def story(self, story_id: str) -> Story:
+        with self.store.transaction(commit=False) as c:
+            return self._story(c, story_id)
+
+    def actors(self) -> list[Actor]:
+        with self.store.transaction(commit=False) as c:
+            rows = self.store.execute(c, "SELECT data FROM rm_actors ORDER BY actor").fetchall()
+        return [Actor.model_validate_json(bytes(r["data"])) for r in rows]
+
+    def actor(self, actor_id: str) -> Actor:
+        with self.store.transaction(commit=False) as c:
+            row = self.store.execute(
+                c, "SELECT data FROM rm_actors WHERE actor = ?", (actor_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"actor {actor_id!r} not found", field="actor")
+        return Actor.model_validate_json(bytes(row["data"]))
+
+    def _story(self, c: Cursor, story_id: str) -> Story:
+        row = self.store.execute(
+            c, "SELECT data FROM rm_stories WHERE story = ?", (story_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"story {story_id!r} not found", field="story")
+        return Story.model_validate_json(bytes(row["data"]))
+
+    def _actors_named(self, c: Cursor, ids: set[str]) -> dict[str, Actor]:
+        found: dict[str, Actor] = {}
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i : i + 500]
+            statement = f"SELECT data FROM rm_actors WHERE actor IN ({', '.join('?' * len(chunk))})"
+            for row in self.store.execute(c, statement, chunk).fetchall():
+                actor = Actor.model_validate_json(bytes(row["data"]))
+                found[actor.id] = actor
+        return found
+
+    # ---- facts on the three clocks ---------------------------------------------------
+    def facts(
+        self,
+        story: str,
+        as_of: AsOf = LATEST,
+        filters: Filters = NO_FILTERS,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> FactPage:
+        """The story's facts as known at ``as_of``, by occurred date then id, a page at a time."""
+        check_limit(limit)
+        after = decode_cursor(cursor) if cursor else None
+        clocks = Clocks.of(as_of)
+        with self.store.transaction(commit=False) as c:
+            self._story(c, story)
+            rows = select_facts(self.store, c, story, clocks, filters, after=after, limit=limit + 1)
+            more = len(rows) > limit
+            rows = rows[:limit]
+            items = fact_views(self.store, c, story, clocks, rows, whole_story=False)
+        last = rows[-1] if more else None
+        next_cursor = encode_cursor(last["occurred_earliest"], last["fact_id"]) if last else None
+        return FactPage(items=items, next=next_cursor)
+
+    def fact(self, story: str, fact_id: str, as_of: AsOf = LATEST) -> FactDetail:
+        """One fact as known at ``as_of``, with the lifecycle events visible then."""
+        clocks = Clocks.of(as_of)
+        with self.store.transaction(commit=False) as c:
+            self._story(c, story)
+            rows = select_facts(self.store, c, story, clocks, fact_id=fact_id)
+            if not rows:
+                exists = self.store.execute(
+                    c,
+                    "SELECT 1 FROM rm_versions WHERE story = ? AND fact_id = ?",
+                    (story, fact_id),
+                ).fetchone()
+                when = " as of the asked time" if exists else ""
+                raise NotFound(f"fact {fact_id!r} not found in story {story!r}{when}", field="fact")
+            view = fact_views(self.store, c, story, clocks, rows, whole_story=False)[0]
+            entries = lifecycle(self.store, c, story, rows[0], clocks)
+        return FactDetail(**view.model_dump(), lifecycle=entries)
+
+    def _views(self, c: Cursor, story: str, clocks: Clocks) -> tuple[list[FactView], Any]:
+        rows = select_facts(self.store, c, story, clocks)
+        acts = select_acts(self.store, c, story, clocks, None)
+        return [fact_view(story, row, acts.get(row["fact_id"], ()), clocks) for row in rows], acts
+
+    def picture(self, story: str, as_of: AsOf = LATEST, filters: Filters = NO_FILTERS) -> Picture:
+        """Meetings, participants, actors, statements, disclosures, sources and counts."""
+        clocks = Clocks.of(as_of)
+        with self.store.transaction(commit=False) as c:
+            found = self._story(c, story)
+            views, acts = self._views(c, story, clocks)
+            named = {str(a) for v in views if (a := v.fields().get("actor"))}
+            actors = self._actors_named(c, named)
+        return build_picture(found, views, acts, actors, as_of, filters)
+
+    def changes(
+        self, story: str, start: datetime, end: datetime, clock: str = "reported"
+    ) -> Changes:
+        """What became known in (start, end] on the reported (or the recorded) clock."""
+        clock_name = changes_module.check_window(start, end, clock)
+        with self.store.transaction(commit=False) as c:
+            self._story(c, story)
+
+            def views_at(as_of: AsOf) -> dict[str, FactView]:
+                return {v.id: v for v in self._views(c, story, Clocks.of(as_of))[0]}
+
+            return changes_module.changes(self.store, c, story, start, end, clock_name, views_at)
+
+    def log(self, story: str, after: int = 0, limit: int = 1000) -> list[LogEntry]:
+        """The story's events after position ``after``, in log order."""
+        if not 1 <= limit <= MAX_LOG_LIMIT:
+            raise RuleBroken(f"limit must be between 1 and {MAX_LOG_LIMIT}", field="limit")
+        with self.store.transaction(commit=False) as c:
+            self._story(c, story)
+            rows = self.store.execute(
+                c,
+                "SELECT position, event, fact_id, kind, recorded, published, writer, data "
+                "FROM rm_log WHERE story = ? AND position > ? ORDER BY position LIMIT ?",
+                (story, after, limit),
+            ).fetchall()
+        return [_log_entry(story, row) for row in rows]
+
+
+def _log_entry(story: str, row: Any) -> LogEntry:
+    state: dict[str, Any] = orjson.loads(row["data"])
+    envelope = ENVELOPE if row["event"] == "story_created" else FACT_ENVELOPE
+    return LogEntry(
+        position=row["position"],
+        story=story,
+        event=row["event"],
+        fact_id=row["fact_id"],
+        kind=row["kind"],
+        recorded_at=from_us(row["recorded"]),
+        reported_at=None if row["published"] is None else from_us(row["published"]),
+        writer=row["writer"],
+        data={k: v for k, v in state.items() if k not in envelope},
+    )

@@ -1,0 +1,167 @@
+"""The read-model tables, and how instants on the three clocks are stored in them.
+
+Every instant is an integer count of microseconds since 1970-01-01 UTC, so comparisons on
+any clock are plain integer comparisons that indexes serve on SQLite and PostgreSQL alike.
+``NEVER`` stands for "not yet / no end" and ``ALWAYS`` for "since the beginning".
+
+Tables (every key starts with the story, so an "as of" question about one story reads
+only that story's rows, however long the rest of the history grows):
+
+- ``rm_log``: each event of a story in log order, its raw stored payload and the instants
+  it happened on the reported clock (its source's publication) and the recorded clock.
+- ``rm_versions``: one row per version of a fact (the original report, then each
+  correction): where its content is in the log, occurred earliest/latest, the fact's
+  first publication, and the interval in which the version was live on the reported
+  clock (``reported_from``/``reported_until``) and on the recorded clock
+  (``recorded_from``/``recorded_until``); a later correction or a retraction ends it.
+- ``rm_lifecycle``: corroborations, disputes, corrections and retractions per fact, with
+  the acting source's publication instant and the recorded instant.
+- ``rm_stories``, ``rm_actors``: the registered stories and actors.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from domain.clocks import parse_occurred, published_instant
+
+Dialect = Literal["sqlite", "postgres"]
+
+SCHEMA_VERSION = "1"
+NEVER = 2**62
+ALWAYS = -(2**62)
+# "Now" as a query bound: before NEVER, so a row whose live interval has no end
+# (``..._until = NEVER``) is live now without looking any further.
+NOW = NEVER - 1
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+TABLES = ("rm_log", "rm_versions", "rm_lifecycle", "rm_stories", "rm_actors", "rm_meta")
+
+VERSION_COLUMNS = (
+    "story",
+    "fact_id",
+    "version",
+    "kind",
+    "position",
+    "first_position",
+    "first_recorded",
+    "occurred_earliest",
+    "occurred_latest",
+    "meeting",
+    "actor",
+    "orig_published",
+    "first_published",
+    "reported_from",
+    "recorded_from",
+    "reported_until",
+    "recorded_until",
+    "corroborations",
+    "disputes",
+    "retracted",
+)
+# What a later event can change in a stored version row.
+VERSION_MUTABLE = (
+    "first_published",
+    "reported_until",
+    "recorded_until",
+    "corroborations",
+    "disputes",
+    "retracted",
+)
+
+
+def table_statements(dialect: Dialect) -> list[str]:
+    blob = "BLOB" if dialect == "sqlite" else "BYTEA"
+    position_key = "INTEGER PRIMARY KEY" if dialect == "sqlite" else "BIGINT PRIMARY KEY"
+    compact = " WITHOUT ROWID" if dialect == "sqlite" else ""
+    return [
+        "CREATE TABLE IF NOT EXISTS rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS rm_stories (story TEXT PRIMARY KEY, "
+        f"position BIGINT NOT NULL, recorded BIGINT NOT NULL, data {blob} NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS rm_actors (actor TEXT PRIMARY KEY, "
+        f"position BIGINT NOT NULL, recorded BIGINT NOT NULL, data {blob} NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS rm_log (position {position_key}, story TEXT NOT NULL, "
+        "event TEXT NOT NULL, fact_id TEXT, kind TEXT, recorded BIGINT NOT NULL, "
+        f"published BIGINT, writer TEXT NOT NULL, data {blob} NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS rm_versions (story TEXT NOT NULL, fact_id TEXT NOT NULL, "
+        "version INTEGER NOT NULL, kind TEXT NOT NULL, position BIGINT NOT NULL, "
+        "first_position BIGINT NOT NULL, first_recorded BIGINT NOT NULL, "
+        "occurred_earliest BIGINT NOT NULL, occurred_latest BIGINT NOT NULL, "
+        "meeting TEXT, actor TEXT, orig_published BIGINT NOT NULL, "
+        "first_published BIGINT NOT NULL, reported_from BIGINT NOT NULL, "
+        "recorded_from BIGINT NOT NULL, reported_until BIGINT NOT NULL, "
+        "recorded_until BIGINT NOT NULL, corroborations INTEGER NOT NULL, "
+        "disputes INTEGER NOT NULL, retracted INTEGER NOT NULL, "
+        f"PRIMARY KEY (story, fact_id, version)){compact}",
+        "CREATE TABLE IF NOT EXISTS rm_lifecycle (story TEXT NOT NULL, fact_id TEXT NOT NULL, "
+        "position BIGINT NOT NULL, event TEXT NOT NULL, published BIGINT NOT NULL, "
+        f"recorded BIGINT NOT NULL, PRIMARY KEY (story, fact_id, position)){compact}",
+    ]
+
+
+# Secondary indexes: dropped while a rebuild loads rows and built again at its end.
+INDEXES = {
+    "rm_log_story": "CREATE INDEX IF NOT EXISTS rm_log_story ON rm_log (story, position)",
+    "rm_versions_occurred": "CREATE INDEX IF NOT EXISTS rm_versions_occurred "
+    "ON rm_versions (story, occurred_earliest, fact_id)",
+}
+
+
+def to_us(moment: datetime) -> int:
+    """An aware instant as microseconds since the epoch."""
+    return (moment - EPOCH) // _MICROSECOND
+
+
+def from_us(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def bound(moment: datetime | None, default: int = NOW) -> int:
+    """A query instant (None means "now": no bound) in microseconds."""
+    if moment is None:
+        return default
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_us(moment)
+
+
+# The hot path of a rebuild converts the same few strings over and over: memoise them.
+_PUBLISHED: dict[str, int] = {}
+_OCCURRED: dict[str, tuple[int, int]] = {}
+
+
+def published_us(value: str) -> int:
+    """A source's ``published`` (a date: the start of that day UTC, or a date-time)."""
+    found = _PUBLISHED.get(value)
+    if found is None:
+        if len(value) == 10:
+            moment = published_instant(date.fromisoformat(value))
+        else:
+            moment = published_instant(datetime.fromisoformat(value))
+        found = to_us(moment)
+        if len(_PUBLISHED) > 100_000:
+            _PUBLISHED.clear()
+        _PUBLISHED[value] = found
+    return found
+
+
+def occurred_us(edtf: str) -> tuple[int, int]:
+    """An EDTF ``occurred`` as [earliest, latest) in microseconds."""
+    found = _OCCURRED.get(edtf)
+    if found is None:
+        occurred = parse_occurred(edtf)
+        found = (to_us(occurred.earliest), to_us(occurred.latest))
+        if len(_OCCURRED) > 100_000:
+            _OCCURRED.clear()
+        _OCCURRED[edtf] = found
+    return found
+
+
+def recorded_us(timestamp: str) -> int:
+    """An event's stored ``timestamp`` (ISO 8601, UTC) in microseconds."""
+    moment = datetime.fromisoformat(timestamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return to_us(moment)

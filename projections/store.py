@@ -1,0 +1,184 @@
+"""Where the read models live: eventsourcing tracking-recorder views that own our tables.
+
+The view is the library's tracking recorder for the database the events are in (SQLite or
+PostgreSQL), extended with the read-model tables, so each batch of read-model changes and
+its tracking row are written in one transaction. Tracking is claimed by compare-and-set
+(``claim``): a projector that finds the tracked position moved since it read the log
+backs off, so no event is ever applied twice, even by several processes on one file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol, cast
+
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+from domain.application import store_env
+from projections.schema import INDEXES, SCHEMA_VERSION, TABLES, Dialect, table_statements
+
+POSTGRES_TRACKING_TABLE = "rm_tracking"
+
+
+class Cursor(Protocol):
+    """What both backends' cursors offer (rows are read by column name)."""
+
+    def execute(self, statement: Any, params: Any = ...) -> Any: ...
+    def executemany(self, statement: Any, params: Any) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> Any: ...
+
+
+class ReadStore(Protocol):
+    dialect: Dialect
+    application_name: str
+
+    def transaction(self, *, commit: bool) -> Any: ...
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+    def create_table(self) -> None: ...
+    def has_table(self, c: Cursor, name: str) -> bool: ...
+    def close(self) -> None: ...
+
+
+class _Tables:
+    """SQL shared by both backends; ``?`` placeholders are rewritten for PostgreSQL."""
+
+    dialect: Dialect
+    application_name: str
+    tracking_table: str
+
+    def sql(self, statement: str) -> str:
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    def execute(self, c: Cursor, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        c.execute(self.sql(statement), tuple(params))
+        return c
+
+    def executemany(self, c: Cursor, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            c.executemany(self.sql(statement), rows)
+
+    def claim(self, c: Cursor, expected: int, new: int) -> bool:
+        """Move tracking from ``expected`` to ``new``; False if someone else moved it."""
+        self.execute(
+            c,
+            f"UPDATE {self.tracking_table} SET notification_id = ? "
+            "WHERE application_name = ? AND notification_id = ? RETURNING notification_id",
+            (new, self.application_name, expected),
+        )
+        return c.fetchone() is not None
+
+    def ensure_tracking_row(self, c: Cursor) -> None:
+        self.execute(
+            c,
+            f"INSERT INTO {self.tracking_table} (application_name, notification_id) "
+            "VALUES (?, 0) ON CONFLICT (application_name) DO NOTHING",
+            (self.application_name,),
+        )
+
+    def schema_version(self, c: Cursor) -> str | None:
+        row = self.execute(c, "SELECT value FROM rm_meta WHERE key = 'schema'").fetchone()
+        return None if row is None else str(row["value"])
+
+    def reset(self, c: Cursor) -> None:
+        """Drop every read model, create empty ones, and track from the log's start."""
+        for table in TABLES:
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in (*table_statements(self.dialect), *INDEXES.values()):
+            c.execute(statement)
+        self.execute(
+            c,
+            "INSERT INTO rm_meta (key, value) VALUES ('schema', ?)",
+            (SCHEMA_VERSION,),
+        )
+        self.ensure_tracking_row(c)
+        self.execute(
+            c,
+            f"UPDATE {self.tracking_table} SET notification_id = 0 WHERE application_name = ?",
+            (self.application_name,),
+        )
+
+    def drop_indexes(self, c: Cursor) -> None:
+        for name in INDEXES:
+            c.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_indexes(self, c: Cursor) -> None:
+        for statement in INDEXES.values():
+            c.execute(statement)
+
+
+class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
+    dialect: Dialect = "sqlite"
+    tracking_table = "tracking"
+
+    def __init__(self, datastore: SQLiteDatastore, application_name: str) -> None:
+        super().__init__(datastore)
+        self.application_name = application_name
+
+    def has_table(self, c: Cursor, name: str) -> bool:
+        self.execute(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return c.fetchone() is not None
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as c:
+            yield cast(Cursor, c)
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+class PostgresReadStore(_Tables, PostgresTrackingRecorder):
+    dialect: Dialect = "postgres"
+    tracking_table = POSTGRES_TRACKING_TABLE
+
+    def __init__(self, datastore: PostgresDatastore, application_name: str) -> None:
+        super().__init__(datastore, tracking_table_name=POSTGRES_TRACKING_TABLE)
+        self.application_name = application_name
+
+    def has_table(self, c: Cursor, name: str) -> bool:
+        self.execute(c, "SELECT to_regclass(?) AS found", (name,))
+        return c.fetchone()["found"] is not None
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=commit) as c:
+            yield cast(Cursor, c)
+
+    def close(self) -> None:
+        self.datastore.close()
+
+
+def open_read_store(
+    database_url: str | None, application_name: str
+) -> SQLiteReadStore | PostgresReadStore:
+    """The read store beside the events: same SQLite file or PostgreSQL database, or memory."""
+    env = store_env(database_url)
+    module = env["PERSISTENCE_MODULE"]
+    store: SQLiteReadStore | PostgresReadStore
+    if module == "eventsourcing.sqlite":
+        store = SQLiteReadStore(SQLiteDatastore(env["SQLITE_DBNAME"]), application_name)
+    elif module == "eventsourcing.postgres":
+        datastore = PostgresDatastore(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            pool_size=2,
+            max_overflow=8,
+        )
+        store = PostgresReadStore(datastore, application_name)
+    else:
+        # In memory: a private shared-cache SQLite database, alive while the pool is.
+        name = f"file:reportedly-read-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        store = SQLiteReadStore(SQLiteDatastore(name), application_name)
+    store.create_table()  # the library's tracking table
+    with store.transaction(commit=True) as c:
+        store.ensure_tracking_row(c)  # a write first: holds the write lock from here on
+        if not store.has_table(c, "rm_meta") or store.schema_version(c) != SCHEMA_VERSION:
+            store.reset(c)
+    return store
