@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Notification, OperationalError
+from eventsourcing.postgres import PostgresDatastore
 
 from domain.application import Reportedly
 from domain.errors import NotFound, RuleBroken
@@ -65,7 +66,10 @@ class ReadModels:
 
     def __init__(self, app: Reportedly, database_url: str | None) -> None:
         self.app = app
-        self.store = open_read_store(database_url, app.name)
+        shared = getattr(app.factory, "datastore", None)  # PostgreSQL: one pool per process
+        self.store = open_read_store(
+            database_url, app.name, shared if isinstance(shared, PostgresDatastore) else None
+        )
         self.projection = ReadModelProjection(self.store)
         self._lock = threading.RLock()
 

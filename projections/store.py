@@ -153,14 +153,22 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
 
 
 def open_read_store(
-    database_url: str | None, application_name: str
+    database_url: str | None,
+    application_name: str,
+    shared: PostgresDatastore | None = None,
 ) -> SQLiteReadStore | PostgresReadStore:
-    """The read store beside the events: same SQLite file or PostgreSQL database, or memory."""
+    """The read store beside the events: same SQLite file or PostgreSQL database, or memory.
+
+    ``shared``: the application's PostgreSQL datastore, so one pool (with its size,
+    timeout and pre-ping settings) serves events and read models in a process.
+    """
     env = store_env(database_url)
     module = env["PERSISTENCE_MODULE"]
     store: SQLiteReadStore | PostgresReadStore
     if module == "eventsourcing.sqlite":
         store = SQLiteReadStore(SQLiteDatastore(env["SQLITE_DBNAME"]), application_name)
+    elif module == "eventsourcing.postgres" and shared is not None:
+        store = PostgresReadStore(shared, application_name)
     elif module == "eventsourcing.postgres":
         datastore = PostgresDatastore(
             dbname=env["POSTGRES_DBNAME"],
