@@ -11,6 +11,7 @@ from domain.application import Reportedly, store_env
 from domain.storyfile import StoryFile, load_story_file
 from fixtures import GENEVA
 from tests import postgres_databases
+from tests.api_fixtures import client, geneva_client  # noqa: F401  (HTTP API fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = ROOT.parent / "shared" / "seed" / "geneva-ai-talks.fr.txt"

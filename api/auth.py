@@ -1,0 +1,45 @@
+"""Bearer tokens: writes need a write token; reads need one only if read tokens are set.
+
+Tokens come from ``REPORTEDLY_TOKENS`` (``name:secret,name:secret``). Secrets are
+compared in constant time against every configured token and never logged or echoed;
+the token's *name* is what gets recorded as an event's writer.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+
+from starlette.exceptions import HTTPException
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="reportedly"'}
+
+
+def unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, message, headers=CHALLENGE)
+
+
+def token_name(secret: str, tokens: Mapping[str, str]) -> str | None:
+    """The name of the token whose secret this is, or None.
+
+    Every configured secret is compared, so the time taken does not say which one
+    (or how much of one) matched.
+    """
+    given = secret.encode()
+    found: str | None = None
+    for known, name in tokens.items():
+        if hmac.compare_digest(given, known.encode()):
+            found = name
+    return found
+
+
+def authenticate(secret: str | None, tokens: Mapping[str, str], what: str) -> str:
+    """The token's name, or a 401 that says what is missing (never the secret)."""
+    if not tokens:
+        raise unauthorized(f"{what} are disabled: no tokens are configured (REPORTEDLY_TOKENS)")
+    if not secret:
+        raise unauthorized(f"{what} need an 'Authorization: Bearer <token>' header")
+    name = token_name(secret, tokens)
+    if name is None:
+        raise unauthorized("the bearer token is not valid")
+    return name

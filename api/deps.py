@@ -1,0 +1,129 @@
+"""Dependencies the routes declare, as ``Annotated`` aliases, in one place.
+
+Strings become domain types here: query times go through ``parse_instant`` (a bad
+``known_at`` is a 422 naming ``known_at``), path ids must be slugs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, cast
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.auth import authenticate
+from api.schemas import FactKind
+from api.services import Services
+from domain.clocks import parse_instant
+from projections.views import AsOf, Filters
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,99}$"
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="a token from REPORTEDLY_TOKENS; its name is recorded as the writer",
+)
+
+
+def get_services(request: Request) -> Services:
+    return cast(Services, request.app.state.services)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def require_writer(services: ServicesDep, credentials: Credentials) -> str:
+    secret = credentials.credentials if credentials else None
+    return authenticate(secret, services.settings.token_map("tokens"), "writes")
+
+
+def require_reader(services: ServicesDep, credentials: Credentials) -> None:
+    """Only installed when read tokens are configured; write tokens may read too."""
+    settings = services.settings
+    readers = {**settings.token_map("read_tokens"), **settings.token_map("tokens")}
+    authenticate(credentials.credentials if credentials else None, readers, "reads")
+
+
+Writer = Annotated[str, Depends(require_writer)]
+
+StoryId = Annotated[
+    str, Path(pattern=SLUG, description="the story's id", examples=["geneva-ai-talks"])
+]
+FactId = Annotated[
+    str, Path(pattern=SLUG, description="the fact's id", examples=["geneva-2023-07"])
+]
+ActorId = Annotated[str, Path(pattern=SLUG, description="the actor's id", examples=["openai"])]
+
+
+def query_error(name: str, value: object, message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
+    )
+
+
+def instant(name: str, value: str | None) -> datetime | None:
+    """A query time; a date alone means the end of that day, UTC."""
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except (ValueError, OverflowError) as error:  # InvalidDate is a ValueError
+        raise query_error(name, value, str(error)) from None
+
+
+TIME_HELP = "ISO 8601 date or date-time; a date alone means the end of that day, UTC. "
+
+
+def as_of(
+    known_at: Annotated[
+        str | None,
+        Query(
+            description=TIME_HELP + "Reported clock: what the public could know by then.",
+            examples=["2024-01-11"],
+        ),
+    ] = None,
+    recorded_at: Annotated[
+        str | None,
+        Query(
+            description=TIME_HELP + "Recorded clock: what this store held by then.",
+            examples=["2024-02-01T12:00:00Z"],
+        ),
+    ] = None,
+    occurred_until: Annotated[
+        str | None,
+        Query(
+            description=TIME_HELP + "Occurred clock: what had happened by then.",
+            examples=["2023-08"],
+        ),
+    ] = None,
+) -> AsOf:
+    return AsOf(
+        known_at=instant("known_at", known_at),
+        recorded_at=instant("recorded_at", recorded_at),
+        occurred_until=instant("occurred_until", occurred_until),
+    )
+
+
+def filters(
+    kind: Annotated[
+        list[FactKind] | None, Query(description="only facts of these kinds (repeatable)")
+    ] = None,
+    actor: Annotated[
+        str | None,
+        Query(pattern=SLUG, description="only facts naming this actor", examples=["openai"]),
+    ] = None,
+    meeting: Annotated[
+        str | None,
+        Query(
+            pattern=SLUG, description="only facts about this meeting", examples=["geneva-2023-07"]
+        ),
+    ] = None,
+) -> Filters:
+    return Filters(kind=tuple(kind or ()), actor=actor, meeting=meeting)
+
+
+AsOfDep = Annotated[AsOf, Depends(as_of)]
+FiltersDep = Annotated[Filters, Depends(filters)]

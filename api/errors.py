@@ -1,0 +1,169 @@
+"""Every error a request can meet, mapped to one HTTP status and one JSON shape, here.
+
+The body is always ``{"error", "message", "problems": [{"field", "loc", "message", ...}]}``:
+``field`` names the offending field (``occurred``, ``sources.0.published``, ``known_at``)
+and ``message`` says why. Domain errors map as: not found → 404, id conflict → 409,
+broken rule → 422.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from api.schemas import ErrorBody, ProblemOut
+from domain.application import Rejected
+from domain.errors import Conflict, DomainError, NotFound, RuleBroken
+from domain.model import FACT_KINDS
+
+log = logging.getLogger("reportedly.api")
+
+ERROR_NAMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    503: "unavailable",
+}
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One thing wrong with one line of an NDJSON import (lines count from 1)."""
+
+    line: int
+    field: str | None
+    message: str
+
+
+class LinesRejected(RuleBroken):
+    """An import with bad lines; nothing of it was appended."""
+
+    SHOWN = 1000  # problems listed in a response; the message gives the total
+
+    def __init__(self, problems: Sequence[LineProblem]) -> None:
+        first = problems[0]
+        super().__init__(f"line {first.line}: {first.message}", field=first.field)
+        self.total = len(problems)
+        self.problems = list(problems[: self.SHOWN])
+
+
+def _json(status: int, message: str, problems: list[ProblemOut], **headers: str) -> JSONResponse:
+    body = ErrorBody(error=ERROR_NAMES.get(status, "error"), message=message, problems=problems)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers or None)
+
+
+def error_response(exc: HTTPException) -> JSONResponse:
+    """An HTTPException (401, 404 route, 405, 413) as our JSON error body."""
+    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return _json(exc.status_code, message, [], **(exc.headers or {}))
+
+
+def error_loc(error: Any) -> list[str | int]:
+    """Pydantic's location without union tags, ending at the discriminator it missed."""
+    loc: list[str | int] = [p for p in error.get("loc", ()) if p not in FACT_KINDS]
+    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        loc.append(str((error.get("ctx") or {}).get("discriminator", "kind")).strip("'"))
+    return loc
+
+
+def _field(loc: Sequence[str | int]) -> str | None:
+    """``["body", "sources", 0, "name"]`` → ``sources.0.name``."""
+    return ".".join(str(p) for p in loc[1:]) or None
+
+
+def _validation_problems(errors: Sequence[Any]) -> list[ProblemOut]:
+    problems = []
+    for error in errors:
+        loc = error_loc(error)
+        problems.append(ProblemOut(field=_field(loc), loc=loc, message=str(error.get("msg"))))
+    return problems
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        reason = (malformed.get("ctx") or {}).get("error", "JSON decode error")
+        position = malformed["loc"][-1]
+        problem = ProblemOut(
+            field=None, loc=["body"], message=f"{reason} (at character {position})"
+        )
+        return _json(422, "the request body is not valid JSON", [problem])
+    problems = _validation_problems(errors)
+    summary = "; ".join(f"{p.field or p.loc[0]}: {p.message}" for p in problems[:3])
+    return _json(422, f"invalid request: {summary}", problems)
+
+
+def domain_response(exc: DomainError) -> JSONResponse:
+    if isinstance(exc, LinesRejected):
+        problems = [
+            ProblemOut(field=p.field, loc=["body", p.line], line=p.line, message=p.message)
+            for p in exc.problems
+        ]
+        shown = "" if exc.total == len(problems) else f" (the first {len(problems)} listed)"
+        return _json(422, f"{exc.total} problem(s){shown}; nothing was imported", problems)
+    if isinstance(exc, Rejected):
+        statuses = {p.status for p in exc.problems}
+        status = statuses.pop() if len(statuses) == 1 else 422
+        problems = [
+            ProblemOut(
+                field=p.field,
+                loc=["body", p.entry, *([p.field] if p.field else [])],
+                entry=p.entry,
+                message=p.message,
+            )
+            for p in exc.problems
+        ]
+        return _json(status, exc.message, problems)
+    if isinstance(exc, Conflict):
+        problems = [
+            ProblemOut(field=f, loc=["body", f], message="differs from the stored version")
+            for f in exc.differing
+        ]
+        return _json(409, exc.message, problems)
+    status = 404 if isinstance(exc, NotFound) else 422
+    where = [exc.field] if exc.field else []
+    problems = [ProblemOut(field=exc.field, loc=where, message=exc.message)] if where else []
+    return _json(status, exc.message, problems)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: the one place where errors become status codes."""
+
+    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return error_response(exc)
+
+    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return validation_response(exc)
+
+    async def on_domain(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return domain_response(exc)
+
+    async def on_store(_: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, IntegrityError):  # a concurrent writer took the same id first
+            return _json(409, "a concurrent write conflicted with this one; try again", [])
+        log.error("store unavailable: %s", exc)
+        return _json(503, "the store is unavailable; try again later", [], **{"Retry-After": "5"})
+
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(PersistenceError, on_store)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(DomainError, on_domain)

@@ -1,0 +1,214 @@
+"""Exports of a story: its replayable log (NDJSON), a CSV of facts, a TimelineJS3 timeline.
+
+The NDJSON is what ``POST /stories/{story}/import`` takes back: a ``story_created`` line,
+one ``actor_registered`` line per actor the story names, then every event of the story
+in log order with its ``recorded_at``, lifecycle included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+
+from api.services import Services
+from projections.views import AsOf, FactView, Filters, LogEntry
+
+PAGE = 1000
+# Keys of a stored event the export replaces by its own (recorded_at, version).
+_INTERNAL = {"originator_id", "originator_version", "timestamp", "writer"}
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    return orjson.dumps(data) + b"\n"
+
+
+def _log(services: Services, story: str) -> Iterator[LogEntry]:
+    after = 0
+    while True:
+        entries = services.read.log(story, after=after, limit=PAGE)
+        yield from entries
+        if len(entries) < PAGE:
+            return
+        after = entries[-1].position
+
+
+def export_line(entry: LogEntry) -> dict[str, Any]:
+    """One event as an import line: what the import needs plus position and writer."""
+    line: dict[str, Any] = {"event": entry.event, "position": entry.position}
+    if entry.fact_id is not None and entry.event != "reported":
+        line["fact_id"] = entry.fact_id
+    line.update((k, v) for k, v in entry.data.items() if k not in _INTERNAL)
+    line["recorded_at"] = entry.recorded_at.isoformat()
+    line["writer"] = entry.writer
+    return line
+
+
+def _actors_named(entries: Iterator[LogEntry]) -> list[str]:
+    named: dict[str, None] = {}
+    for entry in entries:
+        fact = entry.data.get("fact")
+        if isinstance(fact, dict):
+            for key in ("actor",):
+                if isinstance(fact.get(key), str):
+                    named.setdefault(fact[key], None)
+    return list(named)
+
+
+def jsonl(services: Services, story: str) -> Iterator[bytes]:
+    """The story's log as NDJSON lines (raises NotFound before the first line)."""
+    app = services.app
+    state = app.get_story(story)
+    entries = _log(services, story)
+    first = next(entries, None)
+    if first is None or first.event != "story_created":
+        yield _line(
+            {
+                "event": "story_created",
+                "story": state.story.model_dump(mode="json", exclude_none=True),
+                "recorded_at": state.created_on.isoformat(),
+            }
+        )
+    for actor_id in _actors_named(_log(services, story)):
+        actor = app.get_actor(actor_id)
+        yield _line(
+            {
+                "event": "actor_registered",
+                "actor": actor.actor.model_dump(mode="json", exclude_none=True),
+                "recorded_at": actor.created_on.isoformat(),
+                "position": None,
+            }
+        )
+    if first is not None:
+        yield _line(export_line(first))
+    for entry in entries:
+        yield _line(export_line(entry))
+
+
+# ---- facts as rows and as a timeline ------------------------------------------------------
+def facts(services: Services, story: str, as_of: AsOf, filters: Filters) -> Iterator[FactView]:
+    services.read.story(story)  # 404 before anything is written
+    cursor: str | None = None
+    while True:
+        page = services.read.facts(story, as_of, filters, limit=PAGE, cursor=cursor)
+        yield from page.items
+        cursor = page.next
+        if cursor is None:
+            return
+
+
+CSV_COLUMNS = (
+    "id", "kind", "status", "occurred", "precision", "occurred_earliest", "occurred_latest",
+    "occurred_by", "reported_at", "recorded_at", "certainty", "disputed", "title", "place",
+    "meeting", "actor", "role", "topic", "speaker", "text", "language", "headline", "subject",
+    "predicate", "object", "quote", "quote_language", "note", "sources", "source_urls",
+)  # fmt: skip
+
+
+def _csv_row(fact: FactView) -> dict[str, Any]:
+    row: dict[str, Any] = fact.model_dump(mode="json", exclude={"sources"})
+    row["sources"] = " | ".join(f"{s.name} ({s.published})" for s in fact.sources)
+    row["source_urls"] = " | ".join(s.url or "" for s in fact.sources)
+    return {k: ("" if row.get(k) is None else row[k]) for k in CSV_COLUMNS}
+
+
+def csv_text(services: Services, story: str, as_of: AsOf, filters: Filters) -> Iterator[str]:
+    """One header row, then one row per fact as known at the asked time."""
+    rows = facts(services, story, as_of, filters)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for fact in rows:
+        writer.writerow(_csv_row(fact))
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+_EDTF_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def _tl_date(edtf_part: str, fallback: datetime) -> tuple[dict[str, int], str]:
+    """A TimelineJS date with only the precision the EDTF has, and its display text."""
+    match = _EDTF_DATE.match(edtf_part.strip("~?%"))
+    if not match:
+        return {"year": fallback.year, "month": fallback.month, "day": fallback.day}, (
+            fallback.date().isoformat()
+        )
+    year, month, day = match.groups()
+    date: dict[str, int] = {"year": int(year)}
+    shown = year
+    if month:
+        date["month"] = int(month)
+        shown = f"{MONTHS[int(month) - 1]} {year}"
+    if day:
+        date["day"] = int(day)
+        shown = f"{int(day)} {shown}"
+    return date, shown
+
+
+def _headline(fact: FactView) -> str:
+    f = fact.fields()
+    by_kind = {
+        "meeting_held": f.get("title"),
+        "participant_joined": f"{f.get('actor')} joined {f.get('meeting')} as {f.get('role')}",
+        "participant_absent": f"{f.get('actor')} absent from {f.get('meeting')}",
+        "actor_briefed": f"{f.get('actor')} briefed on {f.get('meeting')}",
+        "topic_discussed": f"{f.get('meeting')}: {f.get('topic')}",
+        "statement_made": f"{f.get('actor') or f.get('speaker')}: “{f.get('text')}”",
+        "disclosure_published": f.get("headline"),
+        "policy_announced": f"{f.get('actor')}: {f.get('title')}",
+        "claim": f"{f.get('subject')} {f.get('predicate')} {f.get('object')}",
+    }
+    return str(by_kind.get(fact.kind) or fact.id)
+
+
+def timeline_event(fact: FactView) -> dict[str, Any]:
+    start_text, _, end_text = fact.occurred.partition("/")
+    start, shown = _tl_date(start_text, fact.occurred_earliest)
+    event: dict[str, Any] = {
+        "unique_id": fact.id,
+        "start_date": start,
+        "group": fact.kind,
+        "text": {"headline": _escape(_headline(fact)), "text": _body(fact)},
+    }
+    if end_text:
+        end, end_shown = _tl_date(end_text, fact.occurred_latest - timedelta(days=1))
+        event["end_date"] = end
+        shown = f"{shown} \u2013 {end_shown}"
+    if any(mark in fact.occurred for mark in "~?%"):
+        shown = f"c. {shown}" if "~" in fact.occurred else f"{shown}?"
+    event["display_date"] = shown
+    return event
+
+
+def _body(fact: FactView) -> str:
+    parts = []
+    if fact.quote:
+        parts.append(f"<blockquote>{_escape(fact.quote)}</blockquote>")
+    if fact.note:
+        parts.append(f"<p>{_escape(fact.note)}</p>")
+    cited = ", ".join(f"{_escape(s.name)} ({s.published})" for s in fact.sources)
+    parts.append(f"<p>Reported by {cited}; {fact.certainty}; {fact.status}.</p>")
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def timelinejs(services: Services, story: str, as_of: AsOf, filters: Filters) -> dict[str, Any]:
+    """The story as a TimelineJS3 JSON document (one event per fact)."""
+    about = services.read.story(story)
+    events = [timeline_event(f) for f in facts(services, story, as_of, filters)]
+    title = {"text": {"headline": about.title, "text": _escape(about.description or "")}}
+    return {"title": title, "events": events}

@@ -1,0 +1,449 @@
+"""NDJSON import: every line checked first, then appended in atomic batches.
+
+A line is one event of a story's log, as ``export?format=jsonl`` writes it
+(``{"event": "reported", "fact": {...}, "recorded_at": ...}``, ``corroborated``,
+``disputed``, ``corrected``, ``retracted``, ``story_created``, ``actor_registered``), or a
+bare fact (``{"id": ..., "kind": ..., ...}``). ``recorded_at`` is kept, so importing an
+export into an empty story reproduces every replay on every clock. Re-running an import
+appends nothing: facts are idempotent by id and content, and a lifecycle line already in
+the store (same event, same source and content) is skipped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import orjson
+from eventsourcing.persistence import IntegrityError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from api.errors import LineProblem, LinesRejected, error_loc
+from domain.application import Plan, Rejected, Reportedly, Written
+from domain.clocks import now
+from domain.errors import Conflict, NotFound
+from domain.events import (
+    FactCorrected,
+    FactCorroborated,
+    FactDisputed,
+    FactRetracted,
+    FactState,
+)
+from domain.model import (
+    IMMUTABLE_FIELDS,
+    Actor,
+    Correction,
+    Corroboration,
+    Dispute,
+    Fact,
+    Retraction,
+    Slug,
+    Source,
+    Story,
+    fact_content,
+    parse_fact,
+)
+
+BATCH_SIZE = 500
+
+
+class LineBase(BaseModel):
+    # position, writer, story, kind, version and reported_at are what an export adds
+    # for readers; an import takes them but keeps only recorded_at.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    recorded_at: datetime | None = None
+    position: int | None = None
+    writer: str | None = None
+    story: Any = None
+    kind: str | None = None
+    version: int | None = None
+    reported_at: datetime | None = None
+
+
+class StoryLine(LineBase):
+    event: Literal["story_created"]
+    story: Story
+
+
+class ActorLine(LineBase):
+    event: Literal["actor_registered"]
+    actor: Actor
+
+
+class ReportedLine(LineBase):
+    event: Literal["reported"]
+    fact: Fact
+    fact_id: str | None = None
+
+
+class ActsOnFact(LineBase):
+    fact_id: Slug
+    source: Source
+
+
+class CorroboratedLine(ActsOnFact):
+    event: Literal["corroborated"]
+
+
+class DisputedLine(ActsOnFact):
+    event: Literal["disputed"]
+    note: str
+
+
+class CorrectedLine(ActsOnFact):
+    event: Literal["corrected"]
+    changes: dict[str, Any] = Field(min_length=1)
+    fact: Any = None  # the new version in full, as exported; rebuilt from changes
+
+
+class RetractedLine(ActsOnFact):
+    event: Literal["retracted"]
+    reason: str
+
+
+LifecycleLine = CorroboratedLine | DisputedLine | CorrectedLine | RetractedLine
+Line = Annotated[StoryLine | ActorLine | ReportedLine | LifecycleLine, Field(discriminator="event")]
+LINE: TypeAdapter[Line] = TypeAdapter(Line)
+EVENT_NAMES = {
+    FactCorroborated: "corroborated",
+    FactDisputed: "disputed",
+    FactCorrected: "corrected",
+    FactRetracted: "retracted",
+}
+
+
+EVENTS = ("story_created", "actor_registered", "reported", *EVENT_NAMES.values())
+
+
+def _loc(error: Any, bare: bool) -> str | None:
+    """A line's field, dotted: ``fact.occurred`` (or ``occurred`` on a bare fact line)."""
+    kept = [str(p) for p in error_loc(error)]
+    if kept[:1] and kept[0] in EVENTS:
+        kept = kept[1:]
+    if bare and kept[:1] == ["fact"]:
+        kept = kept[1:]
+    return ".".join(kept) or None
+
+
+def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem]:
+    """One line and whether it is a bare fact, or its problems (field and why)."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        return [LineProblem(number, None, f"not valid JSON: {error}")]
+    if not isinstance(data, dict):
+        return [LineProblem(number, None, "expected a JSON object (one fact or event a line)")]
+    bare = "event" not in data
+    if bare:
+        data = {"event": "reported", "fact": data}
+    try:
+        return LINE.validate_python(data), bare
+    except ValidationError as error:
+        return [LineProblem(number, _loc(e, bare), e["msg"]) for e in error.errors()]
+
+
+class LineSplitter:
+    """Numbered non-empty lines (from 1) of a body that arrives in chunks."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.rest = b""
+
+    def feed(self, chunk: bytes) -> list[tuple[int, bytes]]:
+        *complete, self.rest = (self.rest + chunk).split(b"\n")
+        return self._numbered(complete)
+
+    def close(self) -> list[tuple[int, bytes]]:
+        last, self.rest = self.rest, b""
+        return self._numbered([last])
+
+    def _numbered(self, lines: list[bytes]) -> list[tuple[int, bytes]]:
+        out = []
+        for line in lines:
+            self.number += 1
+            if line.strip():
+                out.append((self.number, line))
+        return out
+
+
+@dataclass
+class Parsed:
+    """Lines read so far, and every problem found in them."""
+
+    lines: list[tuple[int, Line]] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+    bare: set[int] = field(default_factory=set)  # numbers of lines holding a bare fact
+
+    def add(self, numbered: Iterable[tuple[int, bytes]]) -> None:
+        for number, text in numbered:
+            result = parse_line(number, text)
+            if isinstance(result, list):
+                self.problems += result
+                continue
+            line, bare = result
+            self.lines.append((number, line))
+            if bare:
+                self.bare.add(number)
+
+    @classmethod
+    def of(cls, body: bytes) -> Parsed:
+        parsed = cls()
+        splitter = LineSplitter()
+        parsed.add(splitter.feed(body))
+        parsed.add(splitter.close())
+        return parsed
+
+
+@dataclass
+class ImportResult:
+    lines: int
+    appended: int
+    unchanged: int
+    last_position: int | None
+
+
+def _signature(event: str, line_or_event: Any) -> tuple[str, bytes]:
+    payload: dict[str, Any] = {
+        "source": line_or_event.source.model_dump(mode="json", exclude_none=True)
+    }
+    for name in ("note", "reason", "changes"):
+        if hasattr(line_or_event, name):
+            payload[name] = getattr(line_or_event, name)
+    return event, orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+
+
+@dataclass
+class _FactSim:
+    """What the import knows of one fact while checking lifecycle lines in order."""
+
+    content: dict[str, Any]
+    live: bool
+    stored: Counter[tuple[str, bytes]]  # lifecycle events already in the store
+    seen: Counter[tuple[str, bytes]] = field(default_factory=Counter)
+
+
+class Importer:
+    """Checks a whole import against the store and itself, then appends it."""
+
+    def __init__(self, app: Reportedly, story: str, writer: str) -> None:
+        self.app = app
+        self.story = story
+        self.writer = writer
+        self.started = now()
+        self.problems: list[LineProblem] = []
+        self.sims: dict[str, _FactSim] = {}
+        self.file_facts: dict[str, Fact] = {}
+        self.file_actors: set[str] = set()
+        self.plan: Plan | None = None
+
+    # ---- checking ------------------------------------------------------------------
+    def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[Line]]:
+        """Every problem of every line, or the lines to append (already stored: dropped)."""
+        self.problems = list(parsed.problems)
+        lines = sorted(parsed.lines, key=lambda pair: pair[0])
+        story_line = next((ln for _, ln in lines if isinstance(ln, StoryLine)), None)
+        story_exists = self._story_exists()
+        if not story_exists and story_line is None and not self.problems:
+            raise NotFound(
+                f"story {self.story!r} not found (create it first, or start the import "
+                "with a story_created line)",
+                field="story",
+            )
+        for number, line in lines:
+            if line.recorded_at is not None and line.recorded_at > self.started:
+                self._problem(number, "recorded_at", "is in the future")
+            if isinstance(line, ActorLine):
+                self._check_actor(number, line)
+            elif isinstance(line, ReportedLine) and line.fact.id:
+                self.file_facts.setdefault(line.fact.id, line.fact)
+        self._check_facts([(n, ln) for n, ln in lines if isinstance(ln, ReportedLine)], parsed.bare)
+        todo: list[Line] = [ln for _, ln in lines if isinstance(ln, ActorLine)]
+        todo += [ln for _, ln in lines if isinstance(ln, ReportedLine)]
+        for number, line in lines:
+            if isinstance(line, LifecycleLine) and self._check_lifecycle(number, line):
+                todo.append(line)
+        if self.problems:
+            raise LinesRejected(sorted(self.problems, key=lambda p: p.line))
+        return (None if story_exists else story_line), todo
+
+    def _problem(self, line: int, field_name: str | None, message: str) -> None:
+        self.problems.append(LineProblem(line, field_name, message))
+
+    def _story_exists(self) -> bool:
+        try:
+            self.app.get_story(self.story)
+        except NotFound:
+            return False
+        return True
+
+    def _check_actor(self, number: int, line: ActorLine) -> None:
+        self.file_actors.add(line.actor.id)
+        try:
+            stored = self.app.get_actor(line.actor.id).actor
+        except NotFound:
+            return
+        if stored != line.actor:
+            self._problem(number, "actor", f"actor {line.actor.id!r} exists with other content")
+
+    def _check_facts(self, reported: list[tuple[int, ReportedLine]], bare: set[int]) -> None:
+        facts = [ln.fact for _, ln in reported]
+        try:
+            self.plan = self.app.plan_facts(
+                self.story, facts, self.writer, self.started, actors=frozenset(self.file_actors)
+            )
+        except Rejected as rejected:
+            for p in rejected.problems:
+                number = reported[p.entry][0]
+                where = p.field if number in bare or not p.field else f"fact.{p.field}"
+                self._problem(number, where, p.message)
+
+    def _sim(self, fact_id: str) -> _FactSim | None:
+        if fact_id not in self.sims:
+            sim = self._stored_fact(fact_id)
+            if sim is None and fact_id in self.file_facts:
+                sim = _FactSim(fact_content(self.file_facts[fact_id]), True, Counter())
+            if sim is None:
+                return None
+            self.sims[fact_id] = sim
+        return self.sims[fact_id]
+
+    def _stored_fact(self, fact_id: str) -> _FactSim | None:
+        try:
+            state: FactState = self.app.get_fact(self.story, fact_id)
+        except NotFound:
+            return None
+        stored = Counter(
+            _signature(EVENT_NAMES[type(e)], e) for e in state.events if type(e) in EVENT_NAMES
+        )
+        return _FactSim(fact_content(state.fact), state.is_live, stored)
+
+    def _check_lifecycle(self, number: int, line: LifecycleLine) -> bool:
+        """Whether the line is new (to append); records its problems."""
+        sim = self._sim(line.fact_id)
+        if sim is None:
+            self._problem(
+                number,
+                "fact_id",
+                f"fact {line.fact_id!r} is neither in story "
+                f"{self.story!r} nor reported in this import",
+            )
+            return False
+        signature = _signature(line.event, line)
+        sim.seen[signature] += 1
+        if sim.seen[signature] <= sim.stored[signature]:
+            return False  # already in the store: a re-run
+        if isinstance(line, CorrectedLine | RetractedLine) and not sim.live:
+            verb = "corrected" if isinstance(line, CorrectedLine) else "retracted"
+            self._problem(
+                number, "fact_id", f"fact {line.fact_id!r} was retracted and cannot be {verb}"
+            )
+        elif isinstance(line, RetractedLine):
+            sim.live = False
+        elif isinstance(line, CorrectedLine):
+            self._check_correction(number, line, sim)
+        return True
+
+    def _check_correction(self, number: int, line: CorrectedLine, sim: _FactSim) -> None:
+        touched = sorted(IMMUTABLE_FIELDS & line.changes.keys())
+        if touched:
+            self._problem(number, f"changes.{touched[0]}", "a correction cannot change it")
+            return
+        merged = {k: v for k, v in {**sim.content, **line.changes}.items() if v is not None}
+        try:
+            corrected = parse_fact(merged)
+        except ValidationError as error:
+            for e in error.errors():
+                self._problem(number, f"changes.{_loc(e, True)}", e["msg"])
+            return
+        for name in corrected.referenced_actors():
+            if name not in self.file_actors and not self._actor_exists(name):
+                self._problem(number, "changes.actor", f"actor {name!r} is not registered")
+        meeting = corrected.referenced_meeting()
+        if meeting and self._kind(meeting) != "meeting_held":
+            self._problem(
+                number,
+                "changes.meeting",
+                f"{meeting!r} is not a meeting_held of story {self.story!r}",
+            )
+        sim.content = fact_content(corrected)
+
+    def _actor_exists(self, actor: str) -> bool:
+        try:
+            self.app.get_actor(actor)
+        except NotFound:
+            return False
+        return True
+
+    def _kind(self, fact_id: str) -> str | None:
+        if fact_id in self.file_facts:
+            return self.file_facts[fact_id].kind
+        try:
+            return self.app.get_fact(self.story, fact_id).fact.kind
+        except NotFound:
+            return None
+
+    # ---- appending -----------------------------------------------------------------
+    def apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
+        """Append checked lines: story, actors, facts in atomic batches, then lifecycle."""
+        try:
+            return self._apply(story_line, todo, total)
+        except IntegrityError:
+            raise Conflict(
+                "another writer appended to this story during the import; run it again "
+                "(an import never appends the same event twice)"
+            ) from None
+
+    def _apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
+        app, appended, last = self.app, 0, None
+        written: list[Written] = []
+        if story_line is not None:
+            story = story_line.story.model_copy(update={"id": self.story})
+            written.append(app.create_story(story, self.writer, story_line.recorded_at))
+        for line in todo:
+            if isinstance(line, ActorLine):
+                written.append(app.register_actor(line.actor, self.writer, line.recorded_at))
+        if self.plan is not None:
+            stamps = {
+                ln.fact.id: ln.recorded_at
+                for ln in todo
+                if isinstance(ln, ReportedLine) and ln.recorded_at
+            }
+            self.plan.events[:] = [
+                e.model_copy(update={"timestamp": stamps.get(e.fact.id) or e.timestamp})
+                for e in self.plan.events
+            ]
+            written += app.save_plan(self.plan, batch_size=BATCH_SIZE)
+        for line in todo:
+            if isinstance(line, LifecycleLine):
+                written.append(self._apply_lifecycle(line))
+        for w in written:
+            appended += w.created
+            last = w.position if w.position is not None else last
+        return ImportResult(total, appended, total - appended, last)
+
+    def _apply_lifecycle(self, line: LifecycleLine) -> Written:
+        app, story, writer, at = self.app, self.story, self.writer, line.recorded_at
+        if isinstance(line, CorroboratedLine):
+            return app.corroborate(
+                story, line.fact_id, Corroboration(source=line.source), writer, at
+            )
+        if isinstance(line, DisputedLine):
+            return app.dispute(
+                story, line.fact_id, Dispute(source=line.source, note=line.note), writer, at
+            )
+        if isinstance(line, CorrectedLine):
+            given = Correction(changes=line.changes, source=line.source)
+            return app.correct(story, line.fact_id, given, writer, at)
+        retraction = Retraction(source=line.source, reason=line.reason)
+        return app.retract(story, line.fact_id, retraction, writer, at)
+
+
+def import_lines(app: Reportedly, story: str, writer: str, parsed: Parsed) -> ImportResult:
+    """Check everything (raising ``LinesRejected`` with every bad line), then append."""
+    importer = Importer(app, story, writer)
+    story_line, todo = importer.check(parsed)
+    return importer.apply(story_line, todo, total=len(parsed.lines))

@@ -1,0 +1,87 @@
+"""The FastAPI app: routers per resource, errors mapped in one place, body limits.
+
+``create_app(settings)`` is the factory (``uvicorn api.main:create_app --factory``, or
+``reportedly serve``); each worker process opens its own services on the shared store.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from api import errors
+from api.deps import require_reader
+from api.limits import BodyLimit
+from api.routes import actors, exchange, facts, health, lifecycle, reads, stories, stream
+from api.services import open_services
+from api.settings import Settings, get_settings
+
+DESCRIPTION = """
+Reported facts, one immutable event each, with three clocks: when a fact **occurred**
+(EDTF, with its precision), when it was **reported** (its sources' earliest publication)
+and when this store **recorded** it. Every read can be asked as of each clock:
+`known_at`, `recorded_at`, `occurred_until`.
+
+Writes need `Authorization: Bearer <token>` (tokens from `REPORTEDLY_TOKENS`); the
+token's name is recorded as the event's writer. Errors are JSON naming the offending
+field and why.
+"""
+
+TAGS = [
+    {"name": "actors", "description": "People, companies, governments: registered once."},
+    {"name": "stories", "description": "Named groups of facts."},
+    {"name": "facts", "description": "Appending facts, idempotent by id."},
+    {"name": "lifecycle", "description": "Corroborations, disputes, corrections, retraction."},
+    {"name": "reads", "description": "The story as known at any time, on any clock."},
+    {"name": "exchange", "description": "Export and import."},
+    {"name": "stream", "description": "Live server-sent events."},
+    {"name": "health", "description": "Liveness."},
+]
+
+
+def _routers() -> list[APIRouter]:
+    routers = [
+        actors.router, stories.router, facts.router, lifecycle.router, reads.router,
+        exchange.router, stream.router,
+    ]  # fmt: skip
+    # The timeline (HTML page and plotly figure) is its own package, when installed.
+    if importlib.util.find_spec("api.timeline.routes") is not None:
+        timeline = importlib.import_module("api.timeline.routes")
+        routers.append(timeline.router)
+    return routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app on these settings (default: from the environment)."""
+    settings = settings or get_settings()
+    services = open_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="reportedly",
+        version="0.1.0",
+        summary="An event-sourced timeline of reported facts, with three clocks per fact.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    app.add_middleware(
+        BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
+    )
+    # Reads are open unless read tokens are configured.
+    guarded = [Depends(require_reader)] if settings.read_tokens.strip() else []
+    for router in _routers():
+        app.include_router(router, dependencies=guarded)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,106 @@
+"""Moving a story in and out: NDJSON log export and import, CSV, TimelineJS3."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import exporting
+from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
+from api.importing import LineSplitter, Parsed, import_lines
+from api.schemas import ImportReport, errors
+
+router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
+
+NDJSON = "application/x-ndjson"
+EXPORT_CONTENT = {
+    NDJSON: {"schema": {"type": "string"}, "example": '{"event": "reported", "fact": {...}}'},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {
+        "schema": {"type": "object"},
+        "example": {"title": {"text": {"headline": "..."}}, "events": []},
+    },
+}
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    response_model=None,
+    responses={
+        200: {"description": "the export", "content": EXPORT_CONTENT},
+        **errors(401, 404, 422),
+    },
+)
+def export(
+    story: StoryId,
+    services: ServicesDep,
+    as_of: AsOfDep,
+    filters: FiltersDep,
+    format: Annotated[
+        Literal["jsonl", "csv", "timelinejs"],
+        Query(
+            description="jsonl: the replayable log (takes no clocks or filters); csv: one "
+            "row per fact; timelinejs: a TimelineJS3 document"
+        ),
+    ] = "jsonl",
+) -> StreamingResponse | JSONResponse:
+    """Export the story: its event log as NDJSON, its facts as CSV, or a TimelineJS3 file."""
+    name = f"{story}.{ {'jsonl': 'jsonl', 'csv': 'csv', 'timelinejs': 'timeline.json'}[format] }"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if format == "timelinejs":
+        document = exporting.timelinejs(services, story, as_of, filters)
+        return JSONResponse(document, headers=disposition)
+    if format == "csv":
+        rows = exporting.csv_text(services, story, as_of, filters)
+        first = next(rows)  # raises NotFound while a 404 can still be sent
+        return StreamingResponse(
+            chain([first], rows), media_type="text/csv; charset=utf-8", headers=disposition
+        )
+    lines = exporting.jsonl(services, story)
+    head = next(lines)
+    return StreamingResponse(chain([head], lines), media_type=NDJSON, headers=disposition)
+
+
+IMPORT_EXAMPLE = (
+    '{"event": "story_created", "story": {"id": "geneva-ai-talks", "title": "Geneva talks"}}\n'
+    '{"id": "geneva-2023-07", "kind": "meeting_held", "occurred": "2023-07", '
+    '"title": "First round", "sources": [{"name": "Financial Times", "published": "2024-01-11"}]}\n'
+)
+
+
+@router.post(
+    "/import",
+    responses=errors(401, 404, 409, 413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "NDJSON: one fact, or one event as export?format=jsonl writes it, "
+            "a line",
+            "content": {NDJSON: {"schema": {"type": "string"}, "example": IMPORT_EXAMPLE}},
+        }
+    },
+)
+async def import_story(
+    story: StoryId, request: Request, writer: Writer, services: ServicesDep
+) -> ImportReport:
+    """Import NDJSON facts or an export; every line is checked before anything is appended."""
+    parsed, splitter = Parsed(), LineSplitter()
+    async for chunk in request.stream():
+        numbered = splitter.feed(chunk)
+        if numbered:
+            await run_in_threadpool(parsed.add, numbered)
+    parsed.add(splitter.close())
+    result = await run_in_threadpool(import_lines, services.app, story, writer, parsed)
+    await run_in_threadpool(services.read.wait_for, result.last_position)
+    return ImportReport(
+        story=story,
+        lines=result.lines,
+        appended=result.appended,
+        unchanged=result.unchanged,
+        last_position=result.last_position,
+    )

@@ -1,0 +1,47 @@
+"""Appending facts: one immutable event each, idempotent by id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Response
+
+from api.deps import ServicesDep, StoryId, Writer
+from api.routes import settle
+from api.schemas import FACT_EXAMPLES, FactCreated, errors
+from domain.errors import NotFound
+from domain.model import Fact
+
+router = APIRouter(prefix="/stories/{story}/facts", tags=["facts"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        200: {
+            "model": FactCreated,
+            "description": "already stored with this content; nothing appended",
+        },
+        **errors(401, 404, 409, 413, 422),
+    },
+)
+def report_fact(
+    story: StoryId,
+    fact: Annotated[Fact, Body(openapi_examples=FACT_EXAMPLES)],
+    writer: Writer,
+    services: ServicesDep,
+    response: Response,
+) -> FactCreated:
+    """Append a fact (201); the same id and content again is a no-op (200), else 409."""
+    written = services.app.report_fact(story, fact, writer)
+    settle(services, written, response)
+    position = written.position
+    if position is None:  # a repeat: answer with the stored fact's position
+        try:
+            position = services.read.fact(story, written.id).position
+        except NotFound:
+            position = None
+    return FactCreated(
+        id=written.id, story=story, position=position, recorded_at=written.recorded_at
+    )

@@ -1,0 +1,46 @@
+"""Stories: named groups of facts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Response
+
+from api.deps import ServicesDep, StoryId, Writer
+from api.routes import settle
+from api.schemas import STORY_EXAMPLE, Ack, errors
+from domain.model import Story
+
+router = APIRouter(prefix="/stories", tags=["stories"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        200: {"model": Ack, "description": "already created with this content"},
+        **errors(401, 409, 413, 422),
+    },
+)
+def create_story(
+    story: Annotated[Story, Body(examples=[STORY_EXAMPLE])],
+    writer: Writer,
+    services: ServicesDep,
+    response: Response,
+) -> Ack:
+    """Create a story (201); the same again is a no-op (200), other content a 409."""
+    written = services.app.create_story(story, writer)
+    settle(services, written, response)
+    return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
+
+
+@router.get("", responses=errors(401))
+def list_stories(services: ServicesDep) -> list[Story]:
+    """Every story."""
+    return services.read.stories()
+
+
+@router.get("/{story}", responses=errors(401, 404, 422))
+def get_story(story: StoryId, services: ServicesDep) -> Story:
+    """One story by id."""
+    return services.read.story(story)
