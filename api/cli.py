@@ -187,6 +187,10 @@ def serve(
     import uvicorn
 
     config = settings()
+    if workers > 1 and config.create_tables:
+        # Create the tables here, once, so the workers' first starts do not race to.
+        migrate()
+        os.environ["REPORTEDLY_CREATE_TABLES"] = "false"
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -211,3 +215,59 @@ def demo(
     url = f"http://{host or config.host}:{port or config.port}"
     console.print(f"timeline: [bold]{url}/stories/geneva-ai-talks/timeline[/bold]  api: {url}/docs")
     serve(host=host, port=port, workers=1)
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+@app.command()
+def migrate() -> None:
+    """Create the event and read-model tables (once, before servers that share a database
+    start with REPORTEDLY_CREATE_TABLES=false), then bring the read models up to date."""
+    from api.services import open_services
+
+    config = settings().model_copy(update={"create_tables": True})
+    services = open_services(config)
+    try:
+        position = services.read.last_position()
+    finally:
+        services.close()
+    console.print(f"tables ready in {_shown(services.database_url)}; read models at {position}")
+
+
+@app.command()
+def project(
+    poll: Annotated[float, typer.Option(min=0.05, help="seconds between polls (SQLite)")] = 0.5,
+) -> None:
+    """Keep the read models current until stopped: follows the log (LISTEN/NOTIFY on
+    PostgreSQL) and applies events that no API process projected, e.g. after a crash."""
+    import signal
+    import threading
+
+    from api.services import open_services
+    from projections.follower import follow
+
+    services = open_services(settings())
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    err.print(
+        f"following {_shown(services.database_url)} from position "
+        f"{services.read.last_position()}; Ctrl-C stops"
+    )
+    try:
+        follow(
+            services.read,
+            stop,
+            poll_seconds=poll,
+            applied=lambda n, at: err.print(f"applied {n} event(s); at position {at}"),
+        )
+    finally:
+        services.close()

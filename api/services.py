@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from projections.readmodels import ReadModels
+from eventsourcing.persistence import OperationalError, ProgrammingError
 
 from api.settings import Settings
 from domain.application import Reportedly, store_env
+from projections.readmodels import ReadModels
 
 
 @dataclass
@@ -41,12 +42,31 @@ def pool_env(settings: Settings) -> dict[str, str]:
     }
 
 
+class NotMigrated(RuntimeError):
+    """Table creation is off and the tables are missing: run ``reportedly migrate``."""
+
+
+def _check_migrated(app: Reportedly) -> None:
+    try:
+        app.recorder.max_notification_id()
+    except (ProgrammingError, OperationalError) as error:
+        if isinstance(error, OperationalError) and "no such table" not in str(error):
+            raise  # unreachable, not unmigrated
+        app.close()
+        raise NotMigrated(
+            "the store has no tables and REPORTEDLY_CREATE_TABLES is false: "
+            "run `reportedly migrate` once first"
+        ) from None
+
+
 def open_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     _ensure_sqlite_dir(url)
     env = store_env(url) | pool_env(settings)
     env["CREATE_TABLE"] = "y" if settings.create_tables else "n"
     app = Reportedly(env=env)
+    if not settings.create_tables:
+        _check_migrated(app)
     read = ReadModels(app, url)
     read.catch_up()
     return Services(settings=settings, app=app, read=read, database_url=url)
