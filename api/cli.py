@@ -271,3 +271,32 @@ def project(
         )
     finally:
         services.close()
+
+
+@app.command()
+def timeline(
+    story: Annotated[str, typer.Argument(help="story id")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="the HTML file to write")],
+    known_at: Annotated[str | None, typer.Option(help="what the public could know by then")] = None,
+    recorded_at: Annotated[str | None, typer.Option(help="what this store held by then")] = None,
+    occurred_until: Annotated[str | None, typer.Option(help="what had happened by then")] = None,
+    lanes: Annotated[str, typer.Option(help="meeting, actor or kind")] = "meeting",
+    color: Annotated[str, typer.Option(help="kind or certainty")] = "kind",
+) -> None:
+    """Write a story's interactive timeline as one standalone HTML file that opens offline."""
+    from api.services import open_services
+    from api.timeline.offline import offline_page, write_offline_page
+    from domain.errors import DomainError
+
+    as_of = _as_of(known_at, recorded_at, occurred_until)
+    services = open_services(settings())
+    try:
+        html = offline_page(services.read, story, as_of, lanes=lanes, color=color)
+    except DomainError as error:
+        raise fail(error.message) from None
+    except ValueError as error:  # a lane or colour option that does not exist
+        raise fail(str(error), 2) from None
+    finally:
+        services.close()
+    size = write_offline_page(html, output)
+    console.print(f"wrote {output} ({size / 1e6:.1f} MB): open it in a browser, no network needed")

@@ -1,0 +1,168 @@
+"""Knowledge over time: how many facts the public could know by each reported date.
+
+A step line of facts known (cumulative, by the reported clock), with corrections,
+retractions and disputes marked on the day their source was published. A dashed line
+marks the replay date; the page moves it with the slider.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+import plotly.graph_objects as go
+
+from api.timeline import text
+from api.timeline.figures import FONT, known_range, plot_date
+from api.timeline.items import Shown, meeting_titles, what
+from domain.model import Actor
+
+LISTED = 6  # facts listed in one day's hover label
+MARKS = {
+    "corrected": ("diamond", "#ff7f0e"),
+    "retracted": ("x", "#444444"),
+    "disputed": ("triangle-up", "#d62728"),
+}
+
+
+def knowledge_figure(
+    shown: Sequence[Shown],
+    actors: Mapping[str, Actor],
+    *,
+    title: str = "",
+    until: datetime | None = None,
+) -> go.Figure:
+    """Facts known by reported date; ``until`` is the last date drawn (the page's known-at)."""
+    meetings = meeting_titles(s.view for s in shown)
+    first_known: dict[str, Shown] = {}
+    for item in shown:
+        known = first_known.get(item.view.id)
+        if known is None or item.known_from < known.known_from:
+            first_known[item.view.id] = item
+    per_day: dict[date, list[str]] = defaultdict(list)
+    for item in sorted(first_known.values(), key=lambda s: s.known_from):
+        per_day[item.known_from.date()].append(what(item.view, actors, meetings))
+    days = sorted(per_day)
+    totals: dict[date, int] = {}
+    running = 0
+    for day in days:
+        running += len(per_day[day])
+        totals[day] = running
+    x: list[str] = []
+    y: list[int] = []
+    hover: list[str] = []
+    if days:
+        x.append((days[0] - timedelta(days=31)).isoformat())
+        y.append(0)
+        hover.append("nothing known yet")
+    for day in days:
+        x.append(day.isoformat())
+        y.append(totals[day])
+        hover.append(_day_hover(day, per_day[day], totals[day]))
+    last = until.date() if until else (days[-1] + timedelta(days=1) if days else None)
+    if last and days and last > days[-1]:
+        x.append(last.isoformat())
+        y.append(running)
+        hover.append(f"<b>{last.isoformat()}</b><br>{running} fact(s) known")
+    traces: list[go.Scatter] = [
+        go.Scatter(
+            name="facts known",
+            mode="lines+markers",
+            x=x,
+            y=y,
+            line={"shape": "hv", "color": "#2166ac", "width": 2},
+            marker={"size": 5},
+            hovertext=hover,
+            hoverinfo="text",
+        )
+    ]
+    traces += _lifecycle_traces(shown, totals, actors, meetings)
+    heading = f"{text.esc(title)} — what was known, when" if title else "What was known, when"
+    cursor = until or (datetime.combine(last, datetime.min.time()) if last else None)
+    layout = {
+        "title": {"text": heading, "x": 0.01, "font": {"size": 15}},
+        "height": 340,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 50},
+        "font": {"family": FONT, "size": 12},
+        "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
+        "plot_bgcolor": "#fbfbfd",
+        "xaxis": {
+            "type": "date",
+            "title": {"text": "reported (when the public could know)"},
+            "range": _frame(days, last),
+        },
+        "yaxis": {"title": {"text": "facts known"}, "rangemode": "tozero", "automargin": True},
+        "shapes": [_cursor(cursor)] if cursor else [],
+        "meta": {"chart": "knowledge", "replay": known_range(shown)},
+        "uirevision": "keep",
+        "template": "none",
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+def _frame(days: Sequence[date], last: date | None) -> list[str] | None:
+    """From a month before anything was known to the page's date: the replay slider's span."""
+    if not days or last is None:
+        return None
+    return [(days[0] - timedelta(days=31)).isoformat(), (last + timedelta(days=3)).isoformat()]
+
+
+def _day_hover(day: date, whats: list[str], total: int) -> str:
+    lines = [f"<b>{day.isoformat()}</b>: {len(whats)} newly known, {total} in all"]
+    lines += [f"· {text.esc(text.shortened(w, 80))}" for w in whats[:LISTED]]
+    if len(whats) > LISTED:
+        lines.append(f"and {len(whats) - LISTED} more")
+    return "<br>".join(lines)
+
+
+def _lifecycle_traces(
+    shown: Sequence[Shown],
+    totals: Mapping[date, int],
+    actors: Mapping[str, Actor],
+    meetings: Mapping[str, str],
+) -> list[go.Scatter]:
+    traces: list[go.Scatter] = []
+    ordered = sorted(totals)
+    for event, (symbol, colour) in MARKS.items():
+        items = sorted((s for s in shown if s.began == event), key=lambda s: s.known_from)
+        if not items:
+            continue
+        xs: list[str] = []
+        ys: list[int] = []
+        hover: list[str] = []
+        for item in items:
+            day = item.known_from.date()
+            xs.append(day.isoformat())
+            ys.append(max((totals[d] for d in ordered if d <= day), default=0))
+            hover.append(
+                f"<b>{event}</b> {plot_date(item.known_from)}<br>"
+                + text.wrapped(what(item.view, actors, meetings))
+            )
+        traces.append(
+            go.Scatter(
+                name=event,
+                mode="markers",
+                x=xs,
+                y=ys,
+                marker={"symbol": symbol, "size": 12, "color": colour, "line": {"width": 1}},
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    return traces
+
+
+def _cursor(at: datetime) -> dict[str, object]:
+    day = plot_date(at.replace(hour=0, minute=0, second=0, microsecond=0))
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": day,
+        "x1": day,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#d62728", "width": 1.5, "dash": "dash"},
+    }

@@ -1,0 +1,224 @@
+"""The HTML pages: the story list and a story's timeline, rendered with Jinja2.
+
+Autoescaping is on for every template, so each user string is escaped in text and in
+attribute values; the only unescaped inserts are JSON and JavaScript, made safe for a
+``<script>`` element here (``<`` never appears raw in them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.offline
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from api.timeline.figures import COLOR_OPTIONS, DAY_MS, known_range, lag_figure, timeline_figure
+from api.timeline.items import LANE_OPTIONS, Shown
+from api.timeline.knowledge import knowledge_figure
+from api.timeline.picture import empty_picture, picture_view
+from domain.model import FACT_KINDS, Actor, Story
+from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture
+
+CHARTS = ("timeline", "lag", "knowledge")
+MAX_TICKS = 400  # slider tick marks (one per day on which knowledge changed)
+
+ENV = Environment(
+    loader=PackageLoader("api.timeline", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    """plotly.js as shipped inside the installed plotly package (never a CDN)."""
+    return str(plotly.offline.get_plotlyjs())
+
+
+@lru_cache(maxsize=1)
+def glue_js() -> str:
+    return files("api.timeline").joinpath("static/timeline.js").read_text(encoding="utf-8")
+
+
+def script_safe(code: str) -> Markup:
+    """JavaScript or JSON that cannot close its ``<script>`` element early."""
+    return Markup(re.sub(r"<(/?script|!--)", r"<\\\1", code, flags=re.IGNORECASE))
+
+
+def json_for_script(value: Any) -> Markup:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Where the page gets its scripts: URLs on the server, inlined in an offline file."""
+
+    inline: bool
+    plotly_src: str = ""
+    glue_src: str = ""
+
+    def context(self) -> dict[str, Any]:
+        if not self.inline:
+            return {"inline": False, "plotly_src": self.plotly_src, "glue_src": self.glue_src}
+        return {
+            "inline": True,
+            "plotly_js": script_safe(plotly_js()),
+            "glue_js": script_safe(glue_js()),
+        }
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass
+class TimelinePage:
+    """Everything one timeline page shows."""
+
+    story: Story
+    shown: Sequence[Shown]
+    actors: Mapping[str, Actor]
+    picture: Picture | None = None
+    as_of: AsOf = LATEST
+    filters: Filters = NO_FILTERS
+    lanes: str = "meeting"
+    color: str = "kind"
+    home_url: str = "/"
+    timeline_url: str = ""
+    json_url: str | None = None  # None offline: no live refresh
+    stream_url: str | None = None
+    exports: list[Link] = field(default_factory=list)
+
+
+def figures(page: TimelinePage) -> dict[str, go.Figure]:
+    title = page.story.title
+    return {
+        "timeline": timeline_figure(
+            page.shown, page.actors, title=title, lanes=page.lanes, color=page.color
+        ),
+        "lag": lag_figure(page.shown, page.actors, title=title, lanes=page.lanes, color=page.color),
+        "knowledge": knowledge_figure(
+            page.shown, page.actors, title=title, until=page.as_of.known_at
+        ),
+    }
+
+
+def figures_json(charts: Mapping[str, go.Figure]) -> str:
+    """The figures as one JSON object; plotly's encoder already escapes ``<``, ``>`` and ``/``."""
+    return (
+        "{" + ",".join(f"{json.dumps(name)}:{fig.to_json()}" for name, fig in charts.items()) + "}"
+    )
+
+
+def _day(moment: datetime) -> int:
+    return int((moment - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1))
+
+
+def _iso(day: int) -> str:
+    return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
+
+
+def replay_range(shown: Sequence[Shown], known_at: datetime | None) -> dict[str, Any]:
+    """The slider's days: from a month before anything was known to the page's date."""
+    days = sorted({d // DAY_MS for d in known_range(shown)["dates"]})
+    end = _day(known_at) if known_at else (days[-1] if days else _day(datetime.now(UTC)))
+    last = max(end, days[-1]) if days and not known_at else end
+    first = (days[0] if days else last) - 31
+    return {
+        "first": first,
+        "last": last,
+        "first_day": _iso(first),
+        "last_day": _iso(last),
+        "days": days if len(days) <= MAX_TICKS else [],
+        "facts": len({s.view.id for s in shown if s.known_until is None}),
+    }
+
+
+def _as_of_text(as_of: AsOf) -> str:
+    parts = [f"as known on {as_of.known_at.date()}" if as_of.known_at else "everything known now"]
+    if as_of.recorded_at:
+        parts.append(f"as recorded here by {as_of.recorded_at.isoformat(timespec='seconds')}")
+    if as_of.occurred_until:
+        parts.append(f"what had happened by {as_of.occurred_until.date()}")
+    return "Showing " + ", ".join(parts)
+
+
+def _filters_text(filters: Filters) -> str:
+    parts = [f"kind: {', '.join(filters.kind)}"] if filters.kind else []
+    parts += [f"actor: {filters.actor}"] if filters.actor else []
+    parts += [f"meeting: {filters.meeting}"] if filters.meeting else []
+    return "; ".join(parts)
+
+
+def _query(page: TimelinePage) -> dict[str, Any]:
+    def day(moment: datetime | None) -> str:
+        return moment.date().isoformat() if moment else ""
+
+    return {
+        "known_at": day(page.as_of.known_at),
+        "recorded_at": day(page.as_of.recorded_at),
+        "occurred_until": day(page.as_of.occurred_until),
+        "kind": page.filters.kind,
+        "actor": page.filters.actor or "",
+        "meeting": page.filters.meeting or "",
+        "lanes": page.lanes,
+        "color": page.color,
+    }
+
+
+def render_timeline(page: TimelinePage, assets: Assets) -> str:
+    charts = figures(page)
+    replay = replay_range(page.shown, page.as_of.known_at)
+    occurred_until = page.as_of.occurred_until
+    config = {
+        "json_url": page.json_url,
+        "stream_url": page.stream_url,
+        "occurred_until": _day(occurred_until) if occurred_until else None,
+    }
+    picture = (
+        picture_view(page.picture, page.shown, page.actors) if page.picture else empty_picture()
+    )
+    return ENV.get_template("timeline.html.j2").render(
+        story=page.story,
+        as_of_text=_as_of_text(page.as_of),
+        filters_text=_filters_text(page.filters),
+        replay=replay,
+        occurred_until_day=occurred_until.date().isoformat() if occurred_until else "",
+        query=_query(page),
+        kinds=FACT_KINDS,
+        lane_options=LANE_OPTIONS,
+        color_options=COLOR_OPTIONS,
+        picture=picture,
+        exports=page.exports,
+        home_url=page.home_url,
+        timeline_url=page.timeline_url,
+        figures_json=Markup(figures_json(charts)),
+        config_json=json_for_script(config),
+        assets=assets.context(),
+    )
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    id: str
+    title: str
+    description: str | None
+    url: str
+
+
+def render_index(stories: Iterable[StoryLink], home_url: str = "/") -> str:
+    return ENV.get_template("index.html.j2").render(stories=list(stories), home_url=home_url)

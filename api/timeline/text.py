@@ -1,0 +1,106 @@
+"""Text that goes into figures: escaped, wrapped, and kept short.
+
+plotly renders a subset of HTML in hover text, titles and tick labels, so every user
+string is escaped (``& < >``) before it enters a figure; the only markup in a figure is
+the ``<b>`` and ``<br>`` written here.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from api.timeline.items import kind_label, what
+from domain.model import Actor
+from projections.views import FactView
+
+QUOTE_LIMIT = 200
+WRAP = 72
+SOURCES_SHOWN = 3
+
+
+def esc(text: object) -> str:
+    """Escape a user string for plotly's pseudo-HTML (quotes stay readable)."""
+    return html.escape(str(text), quote=False)
+
+
+# Stories repeat their quotes and names many times over, and wrapping is slow.
+@lru_cache(maxsize=16384)
+def wrapped(text: str, width: int = WRAP) -> str:
+    """Escaped and broken into lines for a hover label."""
+    return "<br>".join(esc(line) for line in textwrap.wrap(text, width) or [""])
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def day(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def occurred_text(view: FactView) -> str:
+    precision = view.precision.value
+    if precision == "interval":
+        last = (view.occurred_latest - timedelta(days=1)).date().isoformat()
+        return f"{view.occurred} (between {day(view.occurred_earliest)} and {last})"
+    return f"{view.occurred} ({precision})"
+
+
+def lag_text(view: FactView) -> str:
+    """Disclosure lag: reported minus occurred; a range when the date is not a day."""
+    shortest = (view.reported_at - view.occurred_latest).days + 1
+    longest = (view.reported_at - view.occurred_earliest).days
+    if shortest >= longest:
+        return f"{_days(longest)}"
+    return f"{_days(max(shortest, 0))} to {_days(longest)}"
+
+
+def _days(n: int) -> str:
+    months = f" (~{n / 30.44:.1f} months)" if n >= 60 else ""
+    return f"{n} day{'s' if n != 1 else ''}{months}"
+
+
+def hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, str]) -> str:
+    """The fact, its sources with dates, and the quote in its own language."""
+    lines = [f"<b>{wrapped(what(view, actors, meetings))}</b>"]
+    lines.append(f"{esc(kind_label(view.kind))} · occurred {esc(occurred_text(view))}")
+    state = [f"certainty: {view.certainty.value}"]
+    if view.status.value != "active":
+        state.append(view.status.value.upper())
+    if view.disputed:
+        state.append("DISPUTED")
+    lines.append(f"reported {day(view.reported_at)} · " + " · ".join(state))
+    cited = sorted(view.sources, key=lambda s: s.published_at)
+    for source in cited[:SOURCES_SHOWN]:
+        language = f", {source.language}" if source.language else ""
+        lines.append(f"source: {esc(source.name)}, {day(source.published_at)}{esc(language)}")
+    if len(cited) > SOURCES_SHOWN:
+        lines.append(f"and {len(cited) - SOURCES_SHOWN} more source(s)")
+    if view.quote:
+        language = f" [{view.quote_language}]" if view.quote_language else ""
+        quote = shortened(view.quote, QUOTE_LIMIT)
+        lines.append(f"<i>“{wrapped(quote)}”</i>{esc(language)}")
+    return "<br>".join(lines)
+
+
+def lag_hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, str]) -> str:
+    return "<br>".join(
+        (
+            f"<b>{wrapped(what(view, actors, meetings))}</b>",
+            f"occurred {esc(occurred_text(view))}",
+            f"reported {day(view.reported_at)}",
+            f"disclosure lag: {lag_text(view)}",
+        )
+    )
+
+
+def tick(label: str, width: int = 30, lines: int = 2) -> str:
+    """A lane label: escaped, on at most two short lines."""
+    parts = textwrap.wrap(label, width) or [""]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], shortened(" ".join(parts[lines - 1 :]), width)]
+    return "<br>".join(esc(p) for p in parts)

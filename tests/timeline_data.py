@@ -1,0 +1,123 @@
+"""Data builders for the timeline tests: fact views without a store, and big stories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.clocks import parse_occurred
+from domain.events import Status
+from domain.model import Actor, ActorKind, Fact, parse_fact
+from domain.storyfile import StoryFile
+from projections.views import FactView
+
+COMMON = {"id", "kind", "occurred", "sources", "certainty", "quote", "quote_language", "note"}
+RECORDED = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def view_of(
+    fact: Fact, story: str = "geneva-ai-talks", position: int = 1, **changes: Any
+) -> FactView:
+    """A fact as the read models would show it now (active, undisputed unless changed)."""
+    content = fact.model_dump(mode="json", exclude_none=True)
+    occurred = parse_occurred(fact.occurred)
+    data: dict[str, Any] = {
+        "id": fact.id,
+        "story": story,
+        "kind": fact.kind,
+        "occurred": fact.occurred,
+        "occurred_earliest": occurred.earliest,
+        "occurred_latest": occurred.latest,
+        "precision": occurred.precision,
+        "reported_at": fact.reported_at,
+        "recorded_at": RECORDED,
+        "status": Status.active,
+        "certainty": fact.certainty,
+        "sources": fact.sources,
+        "quote": fact.quote,
+        "quote_language": fact.quote_language,
+        "note": fact.note,
+        "position": position,
+        **{k: v for k, v in content.items() if k not in COMMON},
+    }
+    data.update(changes)
+    return FactView.model_validate(data)
+
+
+def geneva_views(geneva: StoryFile) -> list[FactView]:
+    return [view_of(f, position=i + 1) for i, f in enumerate(geneva.facts)]
+
+
+def actors_of(geneva: StoryFile) -> dict[str, Actor]:
+    return {a.id: a for a in geneva.actors}
+
+
+def big_story(facts: int, meetings: int = 100) -> tuple[list[FactView], dict[str, Actor]]:
+    """A synthetic story: meetings over four years, each with participants and topics,
+    reported over the following months; months and days mixed, quotes of a realistic size."""
+    actors = {
+        f"actor-{i}": Actor(
+            id=f"actor-{i}",
+            name=f"Actor {i}",
+            kind=ActorKind.company,
+            country=("US", "CN", "GB", "FR")[i % 4],
+        )
+        for i in range(60)
+    }
+    views: list[FactView] = []
+    for m in range(meetings):
+        year, month = 2020 + m * 48 // meetings // 12, m * 48 // meetings % 12 + 1
+        occurred = f"{year}-{month:02d}" if m % 3 else f"{year}-{month:02d}-{m % 27 + 1:02d}"
+        views.append(
+            _built(
+                "meeting_held",
+                f"meeting-{m}",
+                occurred,
+                m,
+                len(views),
+                title=f"Round {m} of the talks",
+                place="Geneva",
+            )
+        )
+    i = 0
+    while len(views) < facts:
+        m = i % meetings
+        meeting = views[m]
+        kind = ("participant_joined", "topic_discussed", "statement_made")[i % 3]
+        fields: dict[str, Any] = {"meeting": meeting.id}
+        if kind == "participant_joined":
+            fields["actor"] = f"actor-{i % 60}"
+        elif kind == "topic_discussed":
+            fields["topic"] = f"Topic number {i} about safety evaluations and compute thresholds"
+        else:
+            fields |= {"actor": f"actor-{i % 60}", "text": f"Statement {i}: " + "words " * 20}
+        views.append(_built(kind, f"fact-{i}", meeting.occurred, m + i % 7, len(views), **fields))
+        i += 1
+    return views, actors
+
+
+def _built(
+    kind: str, fact_id: str, occurred: str, lag: int, position: int, **fields: Any
+) -> FactView:
+    earliest = parse_occurred(occurred).earliest
+    published = (
+        (
+            earliest.replace(
+                day=1, month=(earliest.month + lag % 11) % 12 + 1, year=earliest.year + 1
+            )
+        )
+        .date()
+        .isoformat()
+    )
+    fact = parse_fact(
+        {
+            "kind": kind,
+            "id": fact_id,
+            "occurred": occurred,
+            "sources": [{"name": "Wire service", "published": published, "language": "en"}],
+            "quote": "Les participants ont discuté de la sécurité des systèmes d'IA " * 2,
+            "quote_language": "fr",
+            **fields,
+        }
+    )
+    return view_of(fact, story="big", position=position + 1)
