@@ -27,7 +27,7 @@ ADDED_SELECT = (
     "ORDER BY v.{column}, v.first_position"
 )
 ACTED_SELECT = (
-    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, l.data "
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, {data} AS data "
     "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
     "WHERE c.story = ? AND c.{column} > ? AND c.{column} <= ? ORDER BY c.{column}, c.position"
 )
@@ -80,7 +80,9 @@ def changes(
                 fact=view,
             )
         )
-    acted = ACTED_SELECT.format(column="published" if reported else "recorded")
+    acted = ACTED_SELECT.format(
+        column="published" if reported else "recorded", data=store.data_of("c.position")
+    )
     for row in store.execute(c, acted, (story, low, high)).fetchall():
         act = _act(row)
         entry = lifecycle_entry(act)

@@ -8,8 +8,10 @@ compare-and-set, so an event is applied exactly once or not at all.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -74,28 +76,7 @@ class VersionRow:
         return cls(**{c: row[c] for c in VERSION_COLUMNS}, stored=True)
 
     def values(self) -> tuple[Any, ...]:
-        return (
-            self.story,
-            self.fact_id,
-            self.version,
-            self.kind,
-            self.position,
-            self.first_position,
-            self.first_recorded,
-            self.occurred_earliest,
-            self.occurred_latest,
-            self.meeting,
-            self.actor,
-            self.orig_published,
-            self.first_published,
-            self.reported_from,
-            self.recorded_from,
-            self.reported_until,
-            self.recorded_until,
-            self.corroborations,
-            self.disputes,
-            self.retracted,
-        )
+        return _VALUES(self)  # type: ignore[no-any-return]
 
     def changes(self) -> tuple[Any, ...]:
         return (
@@ -111,6 +92,7 @@ class VersionRow:
         )
 
 
+_VALUES = attrgetter(*VERSION_COLUMNS)
 _COLUMNS = ", ".join(VERSION_COLUMNS)
 INSERT_VERSION = (
     f"INSERT INTO rm_versions ({_COLUMNS}) VALUES ({', '.join('?' * len(VERSION_COLUMNS))})"
@@ -138,6 +120,7 @@ class _Batch:
     def __init__(self, view: SQLiteReadStore | PostgresReadStore, c: Cursor) -> None:
         self.view = view
         self.c = c
+        self.copy = view.copy_events
         self.log: list[tuple[Any, ...]] = []
         self.lifecycle: list[tuple[Any, ...]] = []
         self.stories: list[tuple[Any, ...]] = []
@@ -180,7 +163,11 @@ class _Batch:
         fact_id: str = fact["id"]
         kind: str = fact["kind"]
         earliest, latest = occurred_us(fact["occurred"])
-        published = min(published_us(s["published"]) for s in fact["sources"])
+        sources = fact["sources"]
+        if len(sources) == 1:
+            published = published_us(sources[0]["published"])
+        else:
+            published = min(published_us(s["published"]) for s in sources)
         recorded = recorded_us(state["timestamp"])
         self.facts[(story, fact_id)] = [
             VersionRow(
@@ -208,7 +195,17 @@ class _Batch:
             )
         ]
         self.log.append(
-            (position, story, "reported", fact_id, kind, recorded, published, state["writer"], raw)
+            (
+                position,
+                story,
+                "reported",
+                fact_id,
+                kind,
+                recorded,
+                published,
+                state["writer"],
+                raw if self.copy else None,
+            )
         )
 
     def acted_on(self, position: int, event: str, state: dict[str, Any], raw: bytes) -> None:
@@ -331,10 +328,19 @@ class ReadModelProjection(Projection[SQLiteReadStore | PostgresReadStore]):
         """
         if not records:
             return True
-        with self.view.transaction(commit=True) as c:
-            if not self.view.claim(c, expected, records[-1][0]):
-                return False
-            self.apply(c, records)
+        # A big batch allocates many short-lived objects; the cyclic collector's passes
+        # over them would cost more than the batch itself (refcounting still frees them).
+        collecting = gc.isenabled() and len(records) > 1000
+        if collecting:
+            gc.disable()
+        try:
+            with self.view.transaction(commit=True) as c:
+                if not self.view.claim(c, expected, records[-1][0]):
+                    return False
+                self.apply(c, records)
+        finally:
+            if collecting:
+                gc.enable()
         return True
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:

@@ -19,10 +19,9 @@ from typing import Any
 
 import orjson
 
-from domain.clocks import parse_occurred
 from domain.errors import RuleBroken
 from domain.events import Status
-from projections.schema import NOW, bound, from_us, published_us
+from projections.schema import NOW, bound, from_us, occurred_of, published_us
 from projections.store import Cursor, PostgresReadStore, SQLiteReadStore
 from projections.views import NO_FILTERS, AsOf, FactView, Filters, LifecycleEntry, OccurredBy
 
@@ -66,7 +65,7 @@ class Act:
 FACT_SELECT = (
     "SELECT v.fact_id, v.version, v.kind, v.first_position, v.first_recorded, "
     "v.occurred_earliest, v.orig_published, v.corroborations, v.disputes, v.retracted, "
-    "l.data FROM rm_versions v JOIN rm_log l ON l.position = v.position "
+    "{data} AS data FROM rm_versions v "
 )
 # A fact is shown in the version live at (K, R). The ``*_until`` columns hold the
 # earliest end of a version on each clock, so a version is surely not superseded when
@@ -147,7 +146,8 @@ def select_facts(
     if after is not None:
         where.append("(v.occurred_earliest > ? OR (v.occurred_earliest = ? AND v.fact_id > ?))")
         params += [after[0], after[0], after[1]]
-    statement = FACT_SELECT + "WHERE " + " AND ".join(where)
+    statement = FACT_SELECT.format(data=store.data_of("v.position"))
+    statement += "WHERE " + " AND ".join(where)
     statement += " ORDER BY v.occurred_earliest, v.fact_id"
     if limit is not None:
         statement += " LIMIT ?"
@@ -156,7 +156,7 @@ def select_facts(
 
 
 ACTS_SELECT = (
-    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, l.data "
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, {data} AS data "
     "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
     "WHERE c.story = ? AND c.published <= ? AND c.recorded <= ? "
 )
@@ -173,7 +173,7 @@ def select_acts(
     else:
         chunks = [fact_ids[i : i + 500] for i in range(0, len(fact_ids), 500)]
     for chunk in chunks:
-        statement, params = ACTS_SELECT, list(base)
+        statement, params = ACTS_SELECT.format(data=store.data_of("c.position")), list(base)
         if chunk is not None:
             if not chunk:
                 continue
@@ -212,7 +212,7 @@ def fact_views(
 
 def fact_view(story: str, row: Any, acts: Sequence[Act], clocks: Clocks) -> FactView:
     fact: dict[str, Any] = orjson.loads(row["data"])["fact"]
-    occurred = parse_occurred(fact["occurred"])
+    occurred = occurred_of(fact["occurred"])
     sources = [s for s in fact["sources"] if published_us(s["published"]) <= clocks.known]
     reported = row["orig_published"]
     status = Status.corrected if row["version"] > 1 else Status.active
@@ -261,7 +261,10 @@ def lifecycle(
     entries: list[LifecycleEntry] = []
     if row["orig_published"] <= clocks.known:
         first = store.execute(
-            c, "SELECT writer, data FROM rm_log WHERE position = ?", (row["first_position"],)
+            c,
+            f"SELECT l.writer, {store.data_of('l.position')} AS data FROM rm_log l "
+            "WHERE l.position = ?",
+            (row["first_position"],),
         ).fetchone()
         sources = orjson.loads(first["data"])["fact"]["sources"]
         entries.append(

@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Notification, OperationalError
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.postgres import PostgresDatastore
 
 from domain.application import Reportedly
@@ -37,7 +39,7 @@ from projections.queries import (
     select_facts,
 )
 from projections.schema import from_us
-from projections.store import Cursor, open_read_store
+from projections.store import Cursor, PostgresReadStore, SQLiteReadStore, open_read_store
 from projections.views import (
     LATEST,
     NO_FILTERS,
@@ -70,11 +72,28 @@ class ReadModels:
         self.store = open_read_store(
             database_url, app.name, shared if isinstance(shared, PostgresDatastore) else None
         )
+        self._attach_events()
         self.projection = ReadModelProjection(self.store)
         self._lock = threading.RLock()
 
     def close(self) -> None:
         self.store.close()
+
+    def _attach_events(self) -> None:
+        """Read the events' own table when it is in the read store's database."""
+        recorder = self.app.recorder
+        mapper = self.app.mapper
+        if mapper.cipher is not None or mapper.compressor is not None:
+            return  # stored bytes are not JSON: keep decoded copies
+        if isinstance(self.store, SQLiteReadStore) and isinstance(
+            recorder, SQLiteApplicationRecorder
+        ):
+            if recorder.datastore.pool.db_name == self.store.datastore.pool.db_name:
+                self.store.attach_events(recorder.events_table_name)
+        elif isinstance(self.store, PostgresReadStore) and isinstance(
+            recorder, PostgresApplicationRecorder
+        ):
+            self.store.attach_events(recorder.events_table_name)
 
     # ---- following the log -----------------------------------------------------------
     def last_position(self) -> int:
@@ -121,15 +140,18 @@ class ReadModels:
         recorder = self.app.recorder
         while True:
             tracked = self.last_position()
-            notifications = recorder.select_notifications(
-                start=tracked + 1, limit=batch_size, inclusive_of_start=True
-            )
-            if not notifications:
+            records = self.store.read_log(tracked, batch_size)
+            if records is None:
+                records = self._records(
+                    recorder.select_notifications(
+                        start=tracked + 1, limit=batch_size, inclusive_of_start=True
+                    )
+                )
+            if not records:
                 return applied
             if start is None:
                 start = tracked
                 total = max((recorder.max_notification_id() or 0) - start, 1)
-            records = self._records(notifications)
             try:
                 claimed = self.projection.project(records, tracked)
             except OperationalError:
@@ -279,8 +301,9 @@ class ReadModels:
             self._story(c, story)
             rows = self.store.execute(
                 c,
-                "SELECT position, event, fact_id, kind, recorded, published, writer, data "
-                "FROM rm_log WHERE story = ? AND position > ? ORDER BY position LIMIT ?",
+                "SELECT l.position, l.event, l.fact_id, l.kind, l.recorded, l.published, l.writer, "
+                f"{self.store.data_of('l.position')} AS data FROM rm_log l "
+                "WHERE l.story = ? AND l.position > ? ORDER BY l.position LIMIT ?",
                 (story, after, limit),
             ).fetchall()
         return [_log_entry(story, row) for row in rows]

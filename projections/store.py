@@ -40,6 +40,7 @@ class ReadStore(Protocol):
     def max_tracking_id(self, application_name: str) -> int | None: ...
     def create_table(self) -> None: ...
     def has_table(self, c: Cursor, name: str) -> bool: ...
+    def data_of(self, position: str) -> str: ...
     def close(self) -> None: ...
 
 
@@ -49,6 +50,25 @@ class _Tables:
     dialect: Dialect
     application_name: str
     tracking_table: str
+    # Where an event's stored JSON is read from: by default a copy kept in rm_log; when
+    # the events table is in this same database (``attach_events``), the event itself.
+    copy_events = True
+    _event_data = "(SELECT e.data FROM rm_log e WHERE e.position = {position})"
+    _read_log: str | None = None
+
+    def data_of(self, position: str) -> str:
+        """An SQL expression for the stored JSON of the event at ``position``."""
+        return self._event_data.format(position=position)
+
+    def read_log(self, after: int, limit: int) -> list[tuple[int, str, bytes]] | None:
+        """The events after position ``after`` read directly with SQL, if attached."""
+        if self._read_log is None:
+            return None
+        with self.transaction(commit=False) as c:
+            rows = self.execute(c, self._read_log, (after, limit)).fetchall()
+        if self.dialect == "sqlite":  # sqlite3.Row: by index is the fast way
+            return [(r[0], r[1], r[2]) for r in rows]
+        return [(r["id"], r["topic"], bytes(r["state"])) for r in rows]
 
     def sql(self, statement: str) -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
@@ -122,6 +142,14 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
         self.execute(c, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         return c.fetchone() is not None
 
+    def attach_events(self, table: str) -> None:
+        """Read events from the application's table in this same file (rowid = position)."""
+        self.copy_events = False
+        self._event_data = f"(SELECT e.state FROM {table} e WHERE e.rowid = {{position}})"
+        self._read_log = (
+            f"SELECT rowid AS id, topic, state FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+        )
+
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as c:
@@ -135,13 +163,26 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
     dialect: Dialect = "postgres"
     tracking_table = POSTGRES_TRACKING_TABLE
 
-    def __init__(self, datastore: PostgresDatastore, application_name: str) -> None:
+    def __init__(
+        self, datastore: PostgresDatastore, application_name: str, *, owns_datastore: bool = True
+    ) -> None:
         super().__init__(datastore, tracking_table_name=POSTGRES_TRACKING_TABLE)
         self.application_name = application_name
+        self.owns_datastore = owns_datastore
 
     def has_table(self, c: Cursor, name: str) -> bool:
         self.execute(c, "SELECT to_regclass(?) AS found", (name,))
         return c.fetchone()["found"] is not None
+
+    def attach_events(self, table: str) -> None:
+        """Read events from the application's table in this same database."""
+        name = f'"{self.datastore.schema}"."{table}"'
+        self.copy_events = False
+        self._event_data = f"(SELECT e.state FROM {name} e WHERE e.notification_id = {{position}})"
+        self._read_log = (
+            f"SELECT notification_id AS id, topic, state FROM {name} "
+            "WHERE notification_id > ? ORDER BY notification_id LIMIT ?"
+        )
 
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[Cursor]:
@@ -149,7 +190,8 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
             yield cast(Cursor, c)
 
     def close(self) -> None:
-        self.datastore.close()
+        if self.owns_datastore:  # a shared one is closed by the application
+            self.datastore.close()
 
 
 def open_read_store(
@@ -168,7 +210,7 @@ def open_read_store(
     if module == "eventsourcing.sqlite":
         store = SQLiteReadStore(SQLiteDatastore(env["SQLITE_DBNAME"]), application_name)
     elif module == "eventsourcing.postgres" and shared is not None:
-        store = PostgresReadStore(shared, application_name)
+        store = PostgresReadStore(shared, application_name, owns_datastore=False)
     elif module == "eventsourcing.postgres":
         datastore = PostgresDatastore(
             dbname=env["POSTGRES_DBNAME"],
