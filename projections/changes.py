@@ -9,26 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 import orjson
 
 from domain.clocks import published_instant
 from domain.errors import RuleBroken
-from projections.queries import Act, Store, lifecycle_entry
+from projections.queries import Store, act_of, lifecycle_entry
 from projections.schema import bound, from_us
 from projections.store import Cursor
 from projections.views import AsOf, Change, Changes, ClockName, FactView
 
 ADDED_SELECT = (
-    "SELECT v.fact_id, v.first_position, v.first_recorded, v.first_published, l.writer "
-    "FROM rm_versions v JOIN rm_log l ON l.position = v.first_position "
+    "SELECT v.fact_id, v.first_position, v.first_recorded, v.first_published, {data} AS data "
+    "FROM rm_versions v "
     "WHERE v.story = ? AND v.version = 1 AND v.{column} > ? AND v.{column} <= ? "
     "ORDER BY v.{column}, v.first_position"
 )
 ACTED_SELECT = (
-    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, {data} AS data "
-    "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, {data} AS data "
+    "FROM rm_lifecycle c "
     "WHERE c.story = ? AND c.{column} > ? AND c.{column} <= ? ORDER BY c.{column}, c.position"
 )
 
@@ -64,7 +63,10 @@ def changes(
         return now[fact_id]
 
     result = Changes(story=story, clock=clock, start=start, end=end)
-    added = ADDED_SELECT.format(column="first_published" if reported else "first_recorded")
+    added = ADDED_SELECT.format(
+        column="first_published" if reported else "first_recorded",
+        data=store.data_of("v.first_position"),
+    )
     for row in store.execute(c, added, (story, low, high)).fetchall():
         view = fact(row["fact_id"])
         result.added.append(
@@ -73,7 +75,7 @@ def changes(
                 position=row["first_position"],
                 recorded_at=from_us(row["first_recorded"]),
                 reported_at=from_us(row["first_published"]),
-                writer=row["writer"],
+                writer=orjson.loads(row["data"])["writer"],
                 source=min(view.sources, key=lambda s: published_instant(s.published)),
                 fact_id=row["fact_id"],
                 at=from_us(row["first_published" if reported else "first_recorded"]),
@@ -84,7 +86,7 @@ def changes(
         column="published" if reported else "recorded", data=store.data_of("c.position")
     )
     for row in store.execute(c, acted, (story, low, high)).fetchall():
-        act = _act(row)
+        act = act_of(row)
         entry = lifecycle_entry(act)
         change = Change(
             **entry.model_dump(),
@@ -94,15 +96,3 @@ def changes(
         )
         getattr(result, act.event).append(change)
     return result
-
-
-def _act(row: Any) -> Act:
-    return Act(
-        row["fact_id"],
-        row["event"],
-        row["position"],
-        row["published"],
-        row["recorded"],
-        row["writer"],
-        orjson.loads(row["data"]),
-    )

@@ -35,6 +35,9 @@ Record = tuple[int, str, bytes]
 """One stored event: its position (notification id), topic and plain JSON state."""
 
 TOPIC = "domain.events:"
+REPORTED = f"{TOPIC}FactReported"
+STORY_CREATED = f"{TOPIC}StoryCreated"
+ACTOR_REGISTERED = f"{TOPIC}ActorRegistered"
 LIFECYCLE = {
     f"{TOPIC}FactCorroborated": "corroborated",
     f"{TOPIC}FactDisputed": "disputed",
@@ -76,7 +79,7 @@ class VersionRow:
         return cls(**{c: row[c] for c in VERSION_COLUMNS}, stored=True)
 
     def values(self) -> tuple[Any, ...]:
-        return _VALUES(self)  # type: ignore[no-any-return]
+        return _VALUES(self)
 
     def changes(self) -> tuple[Any, ...]:
         return (
@@ -104,14 +107,10 @@ UPDATE_VERSION = (
 SELECT_VERSIONS = (
     f"SELECT {_COLUMNS} FROM rm_versions WHERE story = ? AND fact_id = ? ORDER BY version"
 )
-INSERT_LOG = "INSERT INTO rm_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-INSERT_LIFECYCLE = "INSERT INTO rm_lifecycle VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_EVENT = "INSERT INTO rm_events VALUES (?, ?)"
+INSERT_LIFECYCLE = "INSERT INTO rm_lifecycle VALUES (?, ?, ?, ?, ?, ?, ?)"
 INSERT_STORY = "INSERT INTO rm_stories VALUES (?, ?, ?, ?)"
 INSERT_ACTOR = "INSERT INTO rm_actors VALUES (?, ?, ?, ?)"
-
-
-def _meeting(fact: dict[str, Any]) -> str | None:
-    return fact.get("meeting")
 
 
 class _Batch:
@@ -121,7 +120,7 @@ class _Batch:
         self.view = view
         self.c = c
         self.copy = view.copy_events
-        self.log: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []  # copies, where events live elsewhere
         self.lifecycle: list[tuple[Any, ...]] = []
         self.stories: list[tuple[Any, ...]] = []
         self.actors: list[tuple[Any, ...]] = []
@@ -129,39 +128,27 @@ class _Batch:
 
     def apply(self, position: int, topic: str, raw: bytes) -> None:
         state: dict[str, Any] = orjson.loads(raw)
-        if topic == f"{TOPIC}FactReported":
-            self.reported(position, state, raw)
+        if self.copy:
+            self.events.append((position, raw))
+        if topic == REPORTED:
+            self.reported(position, state)
         elif topic in LIFECYCLE:
-            self.acted_on(position, LIFECYCLE[topic], state, raw)
-        elif topic == f"{TOPIC}StoryCreated":
+            self.acted_on(position, LIFECYCLE[topic], state)
+        elif topic == STORY_CREATED:
             story = state["story"]
             recorded = recorded_us(state["timestamp"])
             self.stories.append((story["id"], position, recorded, orjson.dumps(story)))
-            self.log.append(
-                (
-                    position,
-                    story["id"],
-                    "story_created",
-                    None,
-                    None,
-                    recorded,
-                    None,
-                    state["writer"],
-                    raw,
-                )
-            )
-        elif topic == f"{TOPIC}ActorRegistered":
+        elif topic == ACTOR_REGISTERED:
             actor = state["actor"]
             recorded = recorded_us(state["timestamp"])
             self.actors.append((actor["id"], position, recorded, orjson.dumps(actor)))
         else:
             raise ProjectionError(f"event at position {position}: unknown topic {topic!r}")
 
-    def reported(self, position: int, state: dict[str, Any], raw: bytes) -> None:
+    def reported(self, position: int, state: dict[str, Any]) -> None:
         story: str = state["story"]
         fact = state["fact"]
         fact_id: str = fact["id"]
-        kind: str = fact["kind"]
         earliest, latest = occurred_us(fact["occurred"])
         sources = fact["sources"]
         if len(sources) == 1:
@@ -169,65 +156,21 @@ class _Batch:
         else:
             published = min(published_us(s["published"]) for s in sources)
         recorded = recorded_us(state["timestamp"])
-        self.facts[(story, fact_id)] = [
-            VersionRow(
-                story,
-                fact_id,
-                1,
-                kind,
-                position,
-                position,
-                recorded,
-                earliest,
-                latest,
-                _meeting(fact),
-                fact.get("actor"),
-                published,
-                published,
-                ALWAYS,
-                recorded,
-                NEVER,
-                NEVER,
-                0,
-                0,
-                0,
-                False,
-            )
-        ]
-        self.log.append(
-            (
-                position,
-                story,
-                "reported",
-                fact_id,
-                kind,
-                recorded,
-                published,
-                state["writer"],
-                raw if self.copy else None,
-            )
-        )
+        # fmt: off
+        self.facts[(story, fact_id)] = [VersionRow(
+            story, fact_id, 1, fact["kind"], position, position, recorded, earliest, latest,
+            fact.get("meeting"), fact.get("actor"), published, published, ALWAYS, recorded,
+            NEVER, NEVER, 0, 0, 0, False,
+        )]
+        # fmt: on
 
-    def acted_on(self, position: int, event: str, state: dict[str, Any], raw: bytes) -> None:
+    def acted_on(self, position: int, event: str, state: dict[str, Any]) -> None:
         story: str = state["story"]
         fact_id: str = state["fact_id"]
         rows = self.versions(position, story, fact_id)
         published = published_us(state["source"]["published"])
         recorded = recorded_us(state["timestamp"])
-        self.lifecycle.append((story, fact_id, position, event, published, recorded))
-        self.log.append(
-            (
-                position,
-                story,
-                event,
-                fact_id,
-                rows[0].kind,
-                recorded,
-                published,
-                state["writer"],
-                raw,
-            )
-        )
+        self.lifecycle.append((story, fact_id, position, event, rows[0].kind, published, recorded))
         if event == "corroborated":
             for row in rows:
                 row.corroborations += 1
@@ -251,31 +194,14 @@ class _Batch:
     ) -> None:
         last = rows[-1]
         earliest, latest = occurred_us(fact["occurred"])
-        rows.append(
-            VersionRow(
-                last.story,
-                last.fact_id,
-                last.version + 1,
-                last.kind,
-                position,
-                last.first_position,
-                last.first_recorded,
-                earliest,
-                latest,
-                _meeting(fact),
-                fact.get("actor"),
-                last.orig_published,
-                last.first_published,
-                published,
-                recorded,
-                NEVER,
-                NEVER,
-                last.corroborations,
-                last.disputes,
-                last.retracted,
-                False,
-            )
-        )
+        # fmt: off
+        rows.append(VersionRow(
+            last.story, last.fact_id, last.version + 1, last.kind, position,
+            last.first_position, last.first_recorded, earliest, latest, fact.get("meeting"),
+            fact.get("actor"), last.orig_published, last.first_published, published, recorded,
+            NEVER, NEVER, last.corroborations, last.disputes, last.retracted, False,
+        ))
+        # fmt: on
 
     def versions(self, position: int, story: str, fact_id: str) -> list[VersionRow]:
         rows = self.facts.get((story, fact_id))
@@ -294,7 +220,7 @@ class _Batch:
         view, c = self.view, self.c
         view.executemany(c, INSERT_STORY, self.stories)
         view.executemany(c, INSERT_ACTOR, self.actors)
-        view.executemany(c, INSERT_LOG, self.log)
+        view.executemany(c, INSERT_EVENT, self.events)
         view.executemany(c, INSERT_LIFECYCLE, self.lifecycle)
         new: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
@@ -304,6 +230,7 @@ class _Batch:
                     changed.append(row.changes())
                 else:
                     new.append(row.values())
+        new.sort()  # in key order: B-tree inserts stay local, markedly faster
         view.executemany(c, INSERT_VERSION, new)
         view.executemany(c, UPDATE_VERSION, changed)
 

@@ -156,9 +156,8 @@ def select_facts(
 
 
 ACTS_SELECT = (
-    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, l.writer, {data} AS data "
-    "FROM rm_lifecycle c JOIN rm_log l ON l.position = c.position "
-    "WHERE c.story = ? AND c.published <= ? AND c.recorded <= ? "
+    "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, {data} AS data "
+    "FROM rm_lifecycle c WHERE c.story = ? AND c.published <= ? AND c.recorded <= ? "
 )
 
 
@@ -180,18 +179,28 @@ def select_acts(
             statement += f"AND c.fact_id IN ({', '.join('?' * len(chunk))}) "
             params += chunk
         for row in store.execute(c, statement + "ORDER BY c.position", params).fetchall():
-            found[row["fact_id"]].append(
-                Act(
-                    row["fact_id"],
-                    row["event"],
-                    row["position"],
-                    row["published"],
-                    row["recorded"],
-                    row["writer"],
-                    orjson.loads(row["data"]),
-                )
-            )
+            found[row["fact_id"]].append(act_of(row))
     return found
+
+
+def act_of(row: Any) -> Act:
+    state = orjson.loads(row["data"])
+    return Act(
+        row["fact_id"],
+        row["event"],
+        row["position"],
+        row["published"],
+        row["recorded"],
+        state["writer"],
+        state,
+    )
+
+
+def event_state(store: Store, c: Cursor, position: int) -> dict[str, Any]:
+    """The stored event at ``position``, decoded."""
+    row = store.execute(c, f"SELECT {store.data_of('?')} AS data", (position,)).fetchone()
+    state: dict[str, Any] = orjson.loads(row["data"])
+    return state
 
 
 def needs_acts(row: Any) -> bool:
@@ -260,13 +269,11 @@ def lifecycle(
     """The fact's events visible at ``clocks``, its first report included."""
     entries: list[LifecycleEntry] = []
     if row["orig_published"] <= clocks.known:
-        first = store.execute(
-            c,
-            f"SELECT l.writer, {store.data_of('l.position')} AS data FROM rm_log l "
-            "WHERE l.position = ?",
-            (row["first_position"],),
-        ).fetchone()
-        sources = orjson.loads(first["data"])["fact"]["sources"]
+        if row["version"] == 1:
+            first = orjson.loads(row["data"])
+        else:
+            first = event_state(store, c, row["first_position"])
+        sources = first["fact"]["sources"]
         entries.append(
             LifecycleEntry(
                 event="reported",

@@ -17,9 +17,8 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Notification, OperationalError
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from eventsourcing.postgres import PostgresDatastore
 
 from domain.application import Reportedly
 from domain.errors import NotFound, RuleBroken
@@ -57,6 +56,22 @@ Progress = Callable[[int, int], None]
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "writer"})
 FACT_ENVELOPE = ENVELOPE | {"story", "fact_id"}
 MAX_LOG_LIMIT = 10_000
+# A story's log: its creation, its facts' first reports and their lifecycle events, each
+# read from its own (story, position) index, at most ``limit`` of each, then merged.
+LOG_SELECT = (
+    "SELECT position, event, fact_id, kind, recorded, published, data FROM ("
+    "SELECT s.position AS position, 'story_created' AS event, NULL AS fact_id, NULL AS kind, "
+    "s.recorded AS recorded, NULL AS published, {story} AS data "
+    "FROM rm_stories s WHERE s.story = ? AND s.position > ? "
+    "UNION ALL SELECT * FROM (SELECT v.first_position, 'reported', v.fact_id, v.kind, "
+    "v.first_recorded, v.orig_published, {reported} FROM rm_versions v "
+    "WHERE v.story = ? AND v.version = 1 AND v.first_position > ? "
+    "ORDER BY v.first_position LIMIT ?) r "
+    "UNION ALL SELECT * FROM (SELECT a.position, a.event, a.fact_id, a.kind, a.recorded, "
+    "a.published, {acted} FROM rm_lifecycle a WHERE a.story = ? AND a.position > ? "
+    "ORDER BY a.position LIMIT ?) l"
+    ") log ORDER BY position LIMIT ?"
+)
 
 
 class ReadModels:
@@ -299,13 +314,13 @@ class ReadModels:
             raise RuleBroken(f"limit must be between 1 and {MAX_LOG_LIMIT}", field="limit")
         with self.store.transaction(commit=False) as c:
             self._story(c, story)
-            rows = self.store.execute(
-                c,
-                "SELECT l.position, l.event, l.fact_id, l.kind, l.recorded, l.published, l.writer, "
-                f"{self.store.data_of('l.position')} AS data FROM rm_log l "
-                "WHERE l.story = ? AND l.position > ? ORDER BY l.position LIMIT ?",
-                (story, after, limit),
-            ).fetchall()
+            statement = LOG_SELECT.format(
+                story=self.store.data_of("s.position"),
+                reported=self.store.data_of("v.first_position"),
+                acted=self.store.data_of("a.position"),
+            )
+            params = (story, after, story, after, limit, story, after, limit, limit)
+            rows = self.store.execute(c, statement, params).fetchall()
         return [_log_entry(story, row) for row in rows]
 
 
@@ -320,6 +335,6 @@ def _log_entry(story: str, row: Any) -> LogEntry:
         kind=row["kind"],
         recorded_at=from_us(row["recorded"]),
         reported_at=None if row["published"] is None else from_us(row["published"]),
-        writer=row["writer"],
+        writer=state["writer"],
         data={k: v for k, v in state.items() if k not in envelope},
     )

@@ -7,16 +7,19 @@ any clock are plain integer comparisons that indexes serve on SQLite and Postgre
 Tables (every key starts with the story, so an "as of" question about one story reads
 only that story's rows, however long the rest of the history grows):
 
-- ``rm_log``: each event of a story in log order, its raw stored payload and the instants
-  it happened on the reported clock (its source's publication) and the recorded clock.
 - ``rm_versions``: one row per version of a fact (the original report, then each
-  correction): where its content is in the log, occurred earliest/latest, the fact's
+  correction): the log position of its content, occurred earliest/latest, the fact's
   first publication, and the interval in which the version was live on the reported
   clock (``reported_from``/``reported_until``) and on the recorded clock
   (``recorded_from``/``recorded_until``); a later correction or a retraction ends it.
 - ``rm_lifecycle``: corroborations, disputes, corrections and retractions per fact, with
   the acting source's publication instant and the recorded instant.
 - ``rm_stories``, ``rm_actors``: the registered stories and actors.
+- ``rm_events``: copies of stored events, kept only when the events are not in the same
+  database (the in-memory store); otherwise rows point at the events table by position.
+
+A story's log is the union of its story row, its facts' first versions and its
+lifecycle rows, each indexed by (story, position).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from domain.clocks import Occurred, Precision, parse_occurred, published_instant
 
 Dialect = Literal["sqlite", "postgres"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 NEVER = 2**62
 ALWAYS = -(2**62)
 # "Now" as a query bound: before NEVER, so a row whose live interval has no end
@@ -38,7 +41,8 @@ NOW = NEVER - 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
-TABLES = ("rm_log", "rm_versions", "rm_lifecycle", "rm_stories", "rm_actors", "rm_meta")
+TABLES = ("rm_events", "rm_versions", "rm_lifecycle", "rm_stories", "rm_actors", "rm_meta")
+LEGACY_TABLES = ("rm_log",)  # of earlier schema versions: dropped on reset
 
 VERSION_COLUMNS = (
     "story",
@@ -83,9 +87,7 @@ def table_statements(dialect: Dialect) -> list[str]:
         f"position BIGINT NOT NULL, recorded BIGINT NOT NULL, data {blob} NOT NULL)",
         "CREATE TABLE IF NOT EXISTS rm_actors (actor TEXT PRIMARY KEY, "
         f"position BIGINT NOT NULL, recorded BIGINT NOT NULL, data {blob} NOT NULL)",
-        f"CREATE TABLE IF NOT EXISTS rm_log (position {position_key}, story TEXT NOT NULL, "
-        "event TEXT NOT NULL, fact_id TEXT, kind TEXT, recorded BIGINT NOT NULL, "
-        f"published BIGINT, writer TEXT NOT NULL, data {blob})",
+        f"CREATE TABLE IF NOT EXISTS rm_events (position {position_key}, data {blob} NOT NULL)",
         "CREATE TABLE IF NOT EXISTS rm_versions (story TEXT NOT NULL, fact_id TEXT NOT NULL, "
         "version INTEGER NOT NULL, kind TEXT NOT NULL, position BIGINT NOT NULL, "
         "first_position BIGINT NOT NULL, first_recorded BIGINT NOT NULL, "
@@ -97,16 +99,20 @@ def table_statements(dialect: Dialect) -> list[str]:
         "disputes INTEGER NOT NULL, retracted INTEGER NOT NULL, "
         f"PRIMARY KEY (story, fact_id, version)){compact}",
         "CREATE TABLE IF NOT EXISTS rm_lifecycle (story TEXT NOT NULL, fact_id TEXT NOT NULL, "
-        "position BIGINT NOT NULL, event TEXT NOT NULL, published BIGINT NOT NULL, "
-        f"recorded BIGINT NOT NULL, PRIMARY KEY (story, fact_id, position)){compact}",
+        "position BIGINT NOT NULL, event TEXT NOT NULL, kind TEXT NOT NULL, "
+        "published BIGINT NOT NULL, recorded BIGINT NOT NULL, "
+        f"PRIMARY KEY (story, fact_id, position)){compact}",
     ]
 
 
 # Secondary indexes: dropped while a rebuild loads rows and built again at its end.
 INDEXES = {
-    "rm_log_story": "CREATE INDEX IF NOT EXISTS rm_log_story ON rm_log (story, position)",
     "rm_versions_occurred": "CREATE INDEX IF NOT EXISTS rm_versions_occurred "
     "ON rm_versions (story, occurred_earliest, fact_id)",
+    "rm_versions_reported": "CREATE INDEX IF NOT EXISTS rm_versions_reported "
+    "ON rm_versions (story, first_position) WHERE version = 1",
+    "rm_lifecycle_story": "CREATE INDEX IF NOT EXISTS rm_lifecycle_story "
+    "ON rm_lifecycle (story, position)",
 }
 
 

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
 from domain.application import store_env
-from projections.schema import INDEXES, SCHEMA_VERSION, TABLES, Dialect, table_statements
+from projections.schema import (
+    INDEXES,
+    LEGACY_TABLES,
+    SCHEMA_VERSION,
+    TABLES,
+    Dialect,
+    table_statements,
+)
 
 POSTGRES_TRACKING_TABLE = "rm_tracking"
 
@@ -50,11 +57,14 @@ class _Tables:
     dialect: Dialect
     application_name: str
     tracking_table: str
-    # Where an event's stored JSON is read from: by default a copy kept in rm_log; when
+    # Where an event's stored JSON is read from: by default a copy kept in rm_events; when
     # the events table is in this same database (``attach_events``), the event itself.
     copy_events = True
-    _event_data = "(SELECT e.data FROM rm_log e WHERE e.position = {position})"
+    _event_data = "(SELECT e.data FROM rm_events e WHERE e.position = {position})"
     _read_log: str | None = None
+
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError  # each backend's own below
 
     def data_of(self, position: str) -> str:
         """An SQL expression for the stored JSON of the event at ``position``."""
@@ -105,7 +115,7 @@ class _Tables:
 
     def reset(self, c: Cursor) -> None:
         """Drop every read model, create empty ones, and track from the log's start."""
-        for table in TABLES:
+        for table in (*TABLES, *LEGACY_TABLES):
             c.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in (*table_statements(self.dialect), *INDEXES.values()):
             c.execute(statement)

@@ -1,0 +1,183 @@
+"""Replaying the Geneva story: what the public could know, and what had happened, when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from domain.application import Reportedly
+from domain.clocks import parse_instant
+from domain.storyfile import StoryFile
+from projections.readmodels import ReadModels
+from projections.views import AsOf, Filters, OccurredBy, Picture
+
+STORY = "geneva-ai-talks"
+JULY, OCTOBER = "geneva-2023-07", "geneva-2023-10"
+
+
+def at(day: str) -> AsOf:
+    return AsOf(known_at=parse_instant(day))
+
+
+@pytest.fixture
+def read(app: Reportedly, geneva: StoryFile) -> Iterator[ReadModels]:
+    app.create_story(geneva.story, "loader")
+    for actor in geneva.actors:
+        app.register_actor(actor, "loader")
+    app.report_facts(STORY, geneva.facts, "loader")
+    read_models = ReadModels(app, None)
+    read_models.catch_up()
+    yield read_models
+    read_models.close()
+
+
+@pytest.fixture
+def disclosed(read: ReadModels) -> Picture:
+    return read.picture(STORY, at("2024-01-11"))
+
+
+def test_on_the_eve_of_the_disclosure_nobody_outside_knew_of_any_meeting(
+    read: ReadModels,
+) -> None:
+    picture = read.picture(STORY, at("2023-12-31"))
+
+    assert picture.meetings == []
+    assert picture.counts.facts == 0
+    assert read.facts(STORY, at("2023-12-31")).items == []
+
+
+def test_on_the_day_of_the_disclosure_both_rounds_are_known(disclosed: Picture) -> None:
+    assert [m.id for m in disclosed.meetings] == [JULY, OCTOBER]
+    assert {m.place for m in disclosed.meetings} == {"Geneva, Switzerland"}
+    assert disclosed.counts.facts == 40
+    assert disclosed.counts.meetings == 2
+
+
+def test_meetings_keep_month_precision_and_never_invent_a_day(disclosed: Picture) -> None:
+    july = disclosed.meetings[0]
+
+    assert july.occurred == "2023-07"
+    assert july.precision == "month"
+    assert july.occurred_earliest.isoformat() == "2023-07-01T00:00:00+00:00"
+    assert july.occurred_latest.isoformat() == "2023-08-01T00:00:00+00:00"
+
+
+def test_participants_are_grouped_by_role_and_by_side(disclosed: Picture) -> None:
+    for meeting in disclosed.meetings:
+        assert sorted(meeting.participants_by_role["participant"]) == [
+            "anthropic",
+            "cohere",
+            "openai",
+        ]
+        assert sorted(meeting.participants_by_role["delegate"]) == [
+            "chinese-state-backed-entities",
+            "tsinghua-university",
+        ]
+        assert meeting.participants_by_role["mediator"] == ["shaikh-group"]
+        assert sorted(meeting.participants_by_side["CN"]) == [
+            "chinese-state-backed-entities",
+            "tsinghua-university",
+        ]
+        assert sorted(meeting.participants_by_side["US"]) == ["anthropic", "openai"]
+
+
+def test_absent_firms_and_the_briefed_lab_are_shown_apart_from_participants(
+    disclosed: Picture,
+) -> None:
+    july = disclosed.meetings[0]
+
+    assert sorted(a.id for a in july.absentees) == [
+        "baidu",
+        "bytedance",
+        "google-deepmind",
+        "tencent",
+    ]
+    assert all(a.certainty == "alleged" for a in july.absentees)
+    assert [a.id for a in july.briefed] == ["google-deepmind"]
+    assert "google-deepmind" not in {p.id for p in july.participants}
+
+
+def test_topics_are_listed_per_meeting(disclosed: Picture) -> None:
+    assert len(disclosed.meetings[1].topics) == 4
+    assert "Technical cooperation" in disclosed.meetings[1].topics
+
+
+def test_the_disclosure_names_the_outlet_and_a_lag_range_for_a_month_date(
+    disclosed: Picture,
+) -> None:
+    july, october = disclosed.meetings
+
+    assert july.disclosed_by == "Financial Times"
+    assert july.disclosed_at is not None and july.disclosed_at.date().isoformat() == "2024-01-11"
+    assert july.disclosure_lag is not None
+    # From 31 July (164 days) to 1 July (194 days): a month date gives a range.
+    assert (july.disclosure_lag.min_days, july.disclosure_lag.max_days) == (164, 194)
+    assert not july.disclosure_lag.exact
+    assert october.disclosure_lag is not None
+    assert (october.disclosure_lag.min_days, october.disclosure_lag.max_days) == (72, 102)
+
+
+def test_statements_keep_their_speakers_and_quotes(disclosed: Picture) -> None:
+    by_id = {s.fact_id: s for s in disclosed.statements}
+
+    assert by_id["statement-anonymous-participant"].speaker is not None
+    assert by_id["statement-chinese-embassy-uk"].actor == "chinese-embassy-uk"
+    assert all(s.quote_language == "fr" for s in disclosed.statements)
+
+
+def test_actors_carry_their_meetings_and_roles(disclosed: Picture) -> None:
+    actors = {a.id: a for a in disclosed.actors}
+
+    assert {(m.meeting, m.role) for m in actors["shaikh-group"].meetings} == {
+        (JULY, "mediator"),
+        (OCTOBER, "mediator"),
+    }
+    assert {m.role for m in actors["google-deepmind"].meetings} == {"absent", "briefed"}
+
+
+def test_every_fact_is_attributed_to_the_financial_times_first(disclosed: Picture) -> None:
+    assert len(disclosed.attributions) == 40
+    assert {a.first_reported_by.name for a in disclosed.attributions} == {"Financial Times"}
+    assert [s.name for s in disclosed.sources] == ["Financial Times"]
+
+
+def test_by_mid_october_the_july_round_surely_happened_and_october_only_possibly(
+    read: ReadModels,
+) -> None:
+    as_of = AsOf(occurred_until=parse_instant("2023-10-15"))
+    facts = {f.id: f for f in read.facts(STORY, as_of, limit=1000).items}
+
+    assert facts[JULY].occurred_by is OccurredBy.surely
+    assert facts[OCTOBER].occurred_by is OccurredBy.possibly
+    assert "ft-discloses-geneva-talks" not in facts
+
+
+def test_by_august_only_the_first_round_had_begun(read: ReadModels) -> None:
+    picture = read.picture(STORY, AsOf(occurred_until=parse_instant("2023-08")))
+
+    assert [m.id for m in picture.meetings] == [JULY]
+    assert picture.meetings[0].occurred_by is OccurredBy.surely
+
+
+def test_the_clocks_combine(read: ReadModels) -> None:
+    # "According to what was public on 2024-02-01, what had happened by 2023-08?"
+    combined = AsOf(known_at=parse_instant("2024-02-01"), occurred_until=parse_instant("2023-08"))
+    before_disclosure = AsOf(
+        known_at=parse_instant("2023-12-31"), occurred_until=parse_instant("2023-08")
+    )
+
+    assert [m.id for m in read.picture(STORY, combined).meetings] == [JULY]
+    assert read.picture(STORY, before_disclosure).meetings == []
+
+
+def test_filters_narrow_the_picture_to_one_meeting_or_one_actor(read: ReadModels) -> None:
+    one_meeting = read.picture(STORY, filters=Filters(meeting=OCTOBER))
+    one_actor = read.picture(STORY, filters=Filters(actor="openai"))
+
+    assert [m.id for m in one_meeting.meetings] == [OCTOBER]
+    # The meeting, six participants, four absentees, one briefed lab, four topics.
+    assert one_meeting.counts.facts == 16
+    assert [m.id for m in one_actor.meetings] == [JULY, OCTOBER]
+    assert one_actor.counts.facts == 2
+    assert all(m.participants_by_role == {"participant": ["openai"]} for m in one_actor.meetings)
