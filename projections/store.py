@@ -131,6 +131,17 @@ class _Tables:
             (self.application_name,),
         )
 
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every read-model row, table by table, in a stable order (to compare stores)."""
+        with self.transaction(commit=False) as c:
+            return {
+                table: sorted(
+                    (tuple(row.values()) if isinstance(row, dict) else tuple(row))
+                    for row in self.execute(c, f"SELECT * FROM {table}").fetchall()
+                )
+                for table in TABLES
+            }
+
     def drop_indexes(self, c: Cursor) -> None:
         for name in INDEXES:
             c.execute(f"DROP INDEX IF EXISTS {name}")

@@ -1,0 +1,215 @@
+"""Read models follow the log exactly once: crashes, rebuilds and concurrent projectors."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from domain.application import Reportedly, store_env
+from domain.model import Correction, Corroboration, Dispute, Retraction
+from projections import projector
+from projections.readmodels import ReadModels
+from tests.builders import a_meeting, a_source, a_story, an_actor, joined
+
+STORY = "geneva-ai-talks"
+ACTORS = ("openai", "anthropic", "cohere", "baidu")
+
+
+def write_history(app: Reportedly, rounds: int = 3) -> None:
+    """Meetings with participants, each acted on by every kind of lifecycle event."""
+    app.create_story(a_story(), "analyst")
+    for actor in ACTORS:
+        app.register_actor(an_actor(actor, actor.title()), "analyst")
+    for n in range(rounds):
+        meeting = f"round-{n}"
+        app.report_facts(
+            STORY,
+            [a_meeting(meeting, f"2023-0{n + 1}"), *(joined(a, meeting) for a in ACTORS)],
+            "analyst",
+        )
+        later = a_source(f"2024-0{n + 2}-01", "Reuters")
+        app.corroborate(STORY, f"{meeting}-joined-openai", Corroboration(source=later), "analyst")
+        app.dispute(STORY, f"{meeting}-joined-anthropic", Dispute(source=later, note="no"), "x")
+        app.correct(
+            STORY,
+            f"{meeting}-joined-cohere",
+            Correction(changes={"role": "observer"}, source=later),
+            "analyst",
+        )
+        app.retract(STORY, f"{meeting}-joined-baidu", Retraction(source=later, reason="wrong"), "x")
+
+
+def open_app(url: str) -> Reportedly:
+    return Reportedly(env=store_env(url))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[tuple[Reportedly, str]]:
+    app = open_app(database_url)
+    yield app, database_url
+    app.close()
+
+
+def row_counts(read: ReadModels) -> dict[str, int]:
+    return {table: len(rows) for table, rows in read.store.dump().items()}
+
+
+def test_rebuilding_from_the_log_gives_exactly_the_incrementally_kept_models(
+    store: tuple[Reportedly, str],
+) -> None:
+    app, url = store
+    read = ReadModels(app, url)
+    read.batch_size = 3  # lifecycle events then meet their facts in earlier batches
+    write_history(app, rounds=1)
+    read.catch_up()
+    write_history_more(app)
+    read.catch_up()
+    kept = read.store.dump()
+    seen: list[tuple[int, int]] = []
+
+    rebuilt_count = read.rebuild(lambda done, total: seen.append((done, total)))
+
+    assert read.store.dump() == kept
+    assert rebuilt_count == read.last_position()
+    assert seen[-1][0] == seen[-1][1]
+    read.close()
+
+
+def write_history_more(app: Reportedly) -> None:
+    app.report_facts(STORY, [a_meeting("round-9", "2023-09")], "analyst")
+    app.correct(
+        STORY,
+        "round-0-joined-cohere",
+        Correction(changes={"role": "host"}, source=a_source("2024-05-01", "AP")),
+        "analyst",
+    )
+
+
+def test_a_projector_that_fails_mid_batch_leaves_nothing_half_applied(
+    store: tuple[Reportedly, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, url = store
+    write_history(app)
+    read = ReadModels(app, url)
+    original = projector._Batch.acted_on
+    calls = 0
+
+    def crash_on_third(self: Any, *args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("power cut")
+        original(self, *args)
+
+    monkeypatch.setattr(projector._Batch, "acted_on", crash_on_third)
+    with pytest.raises(RuntimeError, match="power cut"):
+        read.catch_up()
+    assert read.last_position() == 0
+    assert sum(row_counts(read).values()) == 1  # the schema row alone
+    read.close()
+    monkeypatch.undo()
+
+    reopened = ReadModels(open_app(url), url)
+    applied = reopened.catch_up()
+
+    assert applied == reopened.last_position() == app.recorder.max_notification_id()
+    counts = row_counts(reopened)
+    assert counts["rm_versions"] == 3 * 5 + 3  # 15 reported facts, one correction a round
+    assert counts["rm_lifecycle"] == 3 * 4
+    kept = reopened.store.dump()
+    reopened.rebuild()
+    assert reopened.store.dump() == kept
+    reopened.close()
+
+
+def test_events_written_by_a_process_that_died_before_projecting_are_caught_up(
+    store: tuple[Reportedly, str],
+) -> None:
+    app, url = store
+    write_history(app, rounds=1)  # no read models were running
+
+    read = ReadModels(open_app(url), url)
+    position = app.report_facts(STORY, [a_meeting("late", "2023-12")], "analyst")[0].position
+    read.wait_for(position)
+
+    assert read.fact(STORY, "late").position == position
+    assert read.picture(STORY).counts.facts == 6
+    read.close()
+
+
+def test_two_read_models_on_one_sqlite_file_apply_each_event_once(sqlite_url: str) -> None:
+    writer = open_app(sqlite_url)
+    write_history(writer, rounds=4)
+    readers = [ReadModels(open_app(sqlite_url), sqlite_url) for _ in range(2)]
+    for reader in readers:
+        reader.batch_size = 2
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def follow(reader: ReadModels) -> None:
+        start.wait()
+        try:
+            reader.catch_up()
+        except BaseException as error:  # reported below, with the other thread's
+            errors.append(error)
+
+    threads = [threading.Thread(target=follow, args=(r,)) for r in readers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    first, second = readers
+    assert first.last_position() == second.last_position() == writer.recorder.max_notification_id()
+    kept = first.store.dump()
+    first.rebuild()
+    assert first.store.dump() == kept
+    for reader in readers:
+        reader.close()
+
+
+def test_wait_for_a_position_the_log_never_reaches_times_out(app: Reportedly) -> None:
+    read = ReadModels(app, None)
+    write_history(app, rounds=1)
+
+    read.wait_for(app.recorder.max_notification_id())
+    with pytest.raises(TimeoutError, match="position 1000000"):
+        read.wait_for(1_000_000, timeout=0.05)
+    read.close()
+
+
+def test_the_library_projection_protocol_tracks_each_event_once(app: Reportedly) -> None:
+    read = ReadModels(app, None)
+    app.create_story(a_story(), "analyst")
+    notification = app.recorder.select_notifications(start=1, limit=1)[0]
+    event = app.mapper.to_domain_event(notification)
+
+    read.projection.process_event(event, Tracking(app.name, notification.id))
+
+    assert [s.id for s in read.stories()] == [STORY]
+    with pytest.raises(IntegrityError):
+        read.projection.process_event(event, Tracking(app.name, notification.id))
+    read.close()
+
+
+def test_an_outdated_read_model_schema_is_dropped_and_rebuilt_on_open(sqlite_url: str) -> None:
+    app = open_app(sqlite_url)
+    write_history(app, rounds=1)
+    read = ReadModels(app, sqlite_url)
+    read.catch_up()
+    kept = read.store.dump()
+    with read.store.transaction(commit=True) as c:
+        c.execute("UPDATE rm_meta SET value = 'an older schema'")
+    read.close()
+
+    reopened = ReadModels(app, sqlite_url)
+    assert reopened.last_position() == 0
+    reopened.catch_up()
+
+    assert reopened.store.dump() == kept
+    reopened.close()
