@@ -300,3 +300,87 @@ def timeline(
         services.close()
     size = write_offline_page(html, output)
     console.print(f"wrote {output} ({size / 1e6:.1f} MB): open it in a browser, no network needed")
+
+
+@app.command()
+def rebuild() -> None:
+    """Drop every read model and build it again from the event log, with progress."""
+    import time
+
+    from api.services import open_services
+
+    services = open_services(settings())
+    try:
+        with _progress() as progress:
+            task = progress.add_task("rebuilding read models", total=None)
+            started = time.perf_counter()
+            count = services.read.rebuild(
+                lambda done, total: progress.update(task, completed=done, total=total)
+            )
+            elapsed = max(time.perf_counter() - started, 1e-9)
+        position = services.read.last_position()
+    finally:
+        services.close()
+    console.print(
+        f"rebuilt from {count:,} event(s) in {elapsed:.1f}s ({count / elapsed:,.0f} events/s); "
+        f"read models at position {position}"
+    )
+
+
+@app.command()
+def picture(
+    story: Annotated[str, typer.Argument(help="story id")],
+    known_at: Annotated[str | None, typer.Option(help="what the public could know by then")] = None,
+    recorded_at: Annotated[str | None, typer.Option(help="what this store held by then")] = None,
+    occurred_until: Annotated[str | None, typer.Option(help="what had happened by then")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
+    actor: Annotated[str | None, typer.Option(help="only facts naming this actor")] = None,
+    meeting: Annotated[str | None, typer.Option(help="only this meeting")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the picture as JSON")] = False,
+) -> None:
+    """Print a story's picture as known at a date: meetings, participants, disclosure, lag."""
+    from api.picture_text import render_picture
+    from api.services import open_services
+    from domain.errors import DomainError
+    from projections.views import Filters
+
+    as_of = _as_of(known_at, recorded_at, occurred_until)
+    filters = Filters(kind=tuple(kind or ()), actor=actor, meeting=meeting)
+    services = open_services(settings())
+    try:
+        shown = services.read.picture(story, as_of, filters)
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    if as_json:
+        console.print_json(shown.model_dump_json())
+    else:
+        render_picture(console, shown)
+
+
+@app.command()
+def changes(
+    story: Annotated[str, typer.Argument(help="story id")],
+    start: Annotated[str, typer.Option("--from", help="after this date (exclusive)")],
+    end: Annotated[str, typer.Option("--to", help="up to this date (inclusive)")],
+    clock: Annotated[str, typer.Option(help="reported or recorded")] = "reported",
+) -> None:
+    """Print what became known about a story between two dates."""
+    from api.picture_text import render_changes
+    from api.services import open_services
+    from domain.clocks import InvalidDate, parse_instant
+    from domain.errors import DomainError
+
+    try:
+        window = parse_instant(start), parse_instant(end)
+    except InvalidDate as error:
+        raise fail(f"--from/--to: {error}", 2) from None
+    services = open_services(settings())
+    try:
+        found = services.read.changes(story, window[0], window[1], clock)
+    except DomainError as error:
+        raise fail(f"{error.field}: {error.message}" if error.field else error.message) from None
+    finally:
+        services.close()
+    render_changes(console, found)
