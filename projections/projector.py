@@ -75,6 +75,10 @@ class VersionRow:
     stored: bool  # already in rm_versions (then only VERSION_MUTABLE columns change)
 
     @classmethod
+    def from_values(cls, values: tuple[Any, ...]) -> VersionRow:
+        return cls(**dict(zip(VERSION_COLUMNS, values, strict=True)), stored=False)
+
+    @classmethod
     def stored_row(cls, row: Any) -> VersionRow:
         return cls(**{c: row[c] for c in VERSION_COLUMNS}, stored=True)
 
@@ -125,6 +129,17 @@ class _Batch:
         self.stories: list[tuple[Any, ...]] = []
         self.actors: list[tuple[Any, ...]] = []
         self.facts: dict[tuple[str, str], list[VersionRow]] = {}
+        # Facts first reported in this batch and not acted on yet: plain rows, the
+        # common case of a rebuild, kept as tuples (no object per fact).
+        self.new: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.timestamp = ""
+        self.recorded = 0
+
+    def recorded_at(self, state: dict[str, Any]) -> int:
+        timestamp: str = state["timestamp"]
+        if timestamp != self.timestamp:  # a batch of writes shares one timestamp
+            self.timestamp, self.recorded = timestamp, recorded_us(timestamp)
+        return self.recorded
 
     def apply(self, position: int, topic: str, raw: bytes) -> None:
         state: dict[str, Any] = orjson.loads(raw)
@@ -155,13 +170,13 @@ class _Batch:
             published = published_us(sources[0]["published"])
         else:
             published = min(published_us(s["published"]) for s in sources)
-        recorded = recorded_us(state["timestamp"])
+        recorded = self.recorded_at(state)
         # fmt: off
-        self.facts[(story, fact_id)] = [VersionRow(
+        self.new[(story, fact_id)] = (
             story, fact_id, 1, fact["kind"], position, position, recorded, earliest, latest,
             fact.get("meeting"), fact.get("actor"), published, published, ALWAYS, recorded,
-            NEVER, NEVER, 0, 0, 0, False,
-        )]
+            NEVER, NEVER, 0, 0, 0,
+        )
         # fmt: on
 
     def acted_on(self, position: int, event: str, state: dict[str, Any]) -> None:
@@ -169,7 +184,7 @@ class _Batch:
         fact_id: str = state["fact_id"]
         rows = self.versions(position, story, fact_id)
         published = published_us(state["source"]["published"])
-        recorded = recorded_us(state["timestamp"])
+        recorded = self.recorded_at(state)
         self.lifecycle.append((story, fact_id, position, event, rows[0].kind, published, recorded))
         if event == "corroborated":
             for row in rows:
@@ -204,7 +219,11 @@ class _Batch:
         # fmt: on
 
     def versions(self, position: int, story: str, fact_id: str) -> list[VersionRow]:
-        rows = self.facts.get((story, fact_id))
+        key = (story, fact_id)
+        rows = self.facts.get(key)
+        if rows is None and key in self.new:
+            rows = [VersionRow.from_values(self.new.pop(key))]
+            self.facts[key] = rows
         if rows is None:
             found = self.view.execute(self.c, SELECT_VERSIONS, (story, fact_id)).fetchall()
             if not found:
@@ -222,7 +241,7 @@ class _Batch:
         view.executemany(c, INSERT_ACTOR, self.actors)
         view.executemany(c, INSERT_EVENT, self.events)
         view.executemany(c, INSERT_LIFECYCLE, self.lifecycle)
-        new: list[tuple[Any, ...]] = []
+        new: list[tuple[Any, ...]] = list(self.new.values())
         changed: list[tuple[Any, ...]] = []
         for rows in self.facts.values():
             for row in rows:
@@ -261,7 +280,7 @@ class ReadModelProjection(Projection[SQLiteReadStore | PostgresReadStore]):
         if collecting:
             gc.disable()
         try:
-            with self.view.transaction(commit=True) as c:
+            with self.view.transaction(commit=True, bulk=collecting) as c:
                 if not self.view.claim(c, expected, records[-1][0]):
                     return False
                 self.apply(c, records)

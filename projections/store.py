@@ -43,7 +43,7 @@ class ReadStore(Protocol):
     dialect: Dialect
     application_name: str
 
-    def transaction(self, *, commit: bool) -> Any: ...
+    def transaction(self, *, commit: bool, bulk: bool = False) -> Any: ...
     def max_tracking_id(self, application_name: str) -> int | None: ...
     def create_table(self) -> None: ...
     def has_table(self, c: Cursor, name: str) -> bool: ...
@@ -63,7 +63,9 @@ class _Tables:
     _event_data = "(SELECT e.data FROM rm_events e WHERE e.position = {position})"
     _read_log: str | None = None
 
-    def transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
+    def transaction(self, *, commit: bool, bulk: bool = False) -> AbstractContextManager[Cursor]:
+        """A transaction; ``bulk``: a big batch of writes that a crash may lose whole
+        (it is replayed from the log), so commits need not wait for the disk."""
         raise NotImplementedError  # each backend's own below
 
     def data_of(self, position: str) -> str:
@@ -76,8 +78,8 @@ class _Tables:
             return None
         with self.transaction(commit=False) as c:
             rows = self.execute(c, self._read_log, (after, limit)).fetchall()
-        if self.dialect == "sqlite":  # sqlite3.Row: by index is the fast way
-            return [(r[0], r[1], r[2]) for r in rows]
+        if self.dialect == "sqlite":  # sqlite3.Row unpacks like the tuple it stands for
+            return cast(list[tuple[int, str, bytes]], rows)
         return [(r["id"], r["topic"], bytes(r["state"])) for r in rows]
 
     def sql(self, statement: str) -> str:
@@ -172,9 +174,20 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
         )
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
-        with self.datastore.transaction(commit=commit) as c:
-            yield cast(Cursor, c)
+    def transaction(self, *, commit: bool, bulk: bool = False) -> Iterator[Cursor]:
+        if not bulk:
+            with self.datastore.transaction(commit=commit) as c:
+                yield cast(Cursor, c)
+            return
+        with self.datastore.get_connection(commit=commit) as conn:
+            # WAL + NORMAL: a power cut may lose the last commits, never corrupt the file.
+            # Set outside the transaction: SQLite refuses to change it inside one.
+            conn.cursor().execute("PRAGMA synchronous = NORMAL")
+            try:
+                with conn.transaction(commit=commit) as c:
+                    yield cast(Cursor, c)
+            finally:
+                conn.cursor().execute("PRAGMA synchronous = FULL")
 
     def close(self) -> None:
         self.datastore.close()
@@ -206,8 +219,10 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
         )
 
     @contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Cursor]:
+    def transaction(self, *, commit: bool, bulk: bool = False) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as c:
+            if bulk:  # a lost commit is replayed from the log: do not wait for the WAL flush
+                c.execute("SET LOCAL synchronous_commit = off")
             yield cast(Cursor, c)
 
     def close(self) -> None:
