@@ -22,9 +22,10 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from storydata import Writer, check_shape, register_actors, write_story  # noqa: E402
+
 from domain.application import Reportedly, store_env  # noqa: E402
 from projections.readmodels import ReadModels  # noqa: E402
-from storydata import Writer, check_shape, register_actors, write_story  # noqa: E402
 
 
 def best_of(repeat: int, run: Callable[[], int]) -> tuple[int, float]:

@@ -65,7 +65,8 @@ class Writer:
             # One executemany, as the library's own aggregate recorder does: the
             # application recorder inserts row by row to learn each notification id.
             rows = [
-                (e.originator_id.hex, e.originator_version, e.topic, e.state) for e in self.pending
+                (UUID(str(e.originator_id)).hex, e.originator_version, e.topic, e.state)
+                for e in self.pending
             ]
             with recorder.datastore.transaction(commit=True) as c:
                 c.executemany(f"INSERT INTO {recorder.events_table_name} VALUES (?,?,?,?)", rows)
@@ -85,7 +86,7 @@ def _facts(story: str, count: int, rng: random.Random) -> Iterator[dict[str, Any
             "published": (day + timedelta(days=30 + rng.randrange(200))).isoformat(),
             "language": "en",
         }
-        common = {
+        common: dict[str, Any] = {
             "id": f"{story}-f{i}",
             "occurred": occurred,
             "sources": [source],
@@ -96,7 +97,7 @@ def _facts(story: str, count: int, rng: random.Random) -> Iterator[dict[str, Any
         }
         actor, _country = ACTORS[rng.randrange(len(ACTORS))]
         if i % 25 == 0:
-            meeting = common["id"]
+            meeting = str(common["id"])
             yield {**common, "kind": "meeting_held", "title": f"Round {i // 25}", "place": "Geneva"}
         elif i % 5 == 1:
             yield {**common, "kind": "topic_discussed", "meeting": meeting, "topic": "Safety"}
