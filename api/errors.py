@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.schemas import ErrorBody, ProblemOut
 from domain.application import Rejected
@@ -142,11 +143,26 @@ def domain_response(exc: DomainError) -> JSONResponse:
     return _json(status, exc.message, problems)
 
 
+def _allowed(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: the one place where errors become status codes."""
 
-    async def on_http(_: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            exc.headers = {"Allow": _allowed(request)}
+        if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode
+            problem = ProblemOut(field=None, loc=["body"], message=str(exc.detail))
+            return _json(422, "the request body is not valid UTF-8 JSON", [problem])
         return error_response(exc)
 
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:

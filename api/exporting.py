@@ -66,24 +66,22 @@ def jsonl(services: Services, story: str) -> Iterator[bytes]:
     state = app.get_story(story)
     entries = _log(services, story)
     first = next(entries, None)
-    if first is None or first.event != "story_created":
+    if first is not None and first.event == "story_created":
+        yield _line(export_line(first))
+        first = None
+    else:
+        story_data = state.story.model_dump(mode="json", exclude_none=True)
         yield _line(
-            {
-                "event": "story_created",
-                "story": state.story.model_dump(mode="json", exclude_none=True),
-                "recorded_at": state.created_on.isoformat(),
-            }
-        )
+            {"event": "story_created", "story": story_data,
+             "recorded_at": state.created_on.isoformat()}
+        )  # fmt: skip
     for actor_id in _actors_named(_log(services, story)):
         actor = app.get_actor(actor_id)
         yield _line(
-            {
-                "event": "actor_registered",
-                "actor": actor.actor.model_dump(mode="json", exclude_none=True),
-                "recorded_at": actor.created_on.isoformat(),
-                "position": None,
-            }
-        )
+            {"event": "actor_registered",
+             "actor": actor.actor.model_dump(mode="json", exclude_none=True),
+             "recorded_at": actor.created_on.isoformat()}
+        )  # fmt: skip
     if first is not None:
         yield _line(export_line(first))
     for entry in entries:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 
 from api import errors
 from api.deps import require_reader
@@ -57,12 +58,17 @@ def _routers() -> list[APIRouter]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app on these settings (default: from the environment)."""
     settings = settings or get_settings()
-    services = open_services(settings)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Open at creation so the app serves without a lifespan too; a server that runs
+        # the lifespan again after a shutdown gets a fresh connection to the store.
+        if app.state.services is None:
+            app.state.services = open_services(settings)
         yield
-        services.close()
+        if app.state.services is not None:
+            app.state.services.close()
+            app.state.services = None
 
     app = FastAPI(
         title="reportedly",
@@ -72,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
     )
-    app.state.services = services
+    app.state.services = open_services(settings)
     errors.install(app)
     app.add_middleware(
         BodyLimit,
@@ -84,4 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _routers():
         app.include_router(router, dependencies=guarded)
     app.include_router(health.router)
+    _summaries_from_docstrings(app)
     return app
+
+
+def _summaries_from_docstrings(app: FastAPI) -> None:
+    """Each route's one-line docstring is its OpenAPI summary."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.summary is None and route.description:
+            route.summary = route.description.strip().splitlines()[0]

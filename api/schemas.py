@@ -87,8 +87,47 @@ class LifecycleRecorded(BaseModel):
     recorded_at: datetime
 
 
+FACT_VIEW_EXAMPLE: dict[str, Any] = {
+    "id": "geneva-2023-07",
+    "story": "geneva-ai-talks",
+    "kind": "meeting_held",
+    "occurred": "2023-07",
+    "occurred_earliest": "2023-07-01T00:00:00Z",
+    "occurred_latest": "2023-08-01T00:00:00Z",
+    "precision": "month",
+    "reported_at": "2024-01-11T00:00:00Z",
+    "recorded_at": WHEN,
+    "status": "active",
+    "certainty": "reported",
+    "sources": [FT],
+    "disputed": False,
+    "quote": "Ces rassemblements, qui ont eu lieu en juillet et en octobre 2023",
+    "quote_language": "fr",
+    "occurred_by": None,
+    "version": 1,
+    "position": 15,
+    "title": "US\u2013China AI-safety talks in Geneva, first round (July 2023)",
+    "place": "Geneva, Switzerland",
+}
+LIFECYCLE_EXAMPLE: list[dict[str, Any]] = [
+    {"event": "reported", "position": 15, "recorded_at": WHEN,
+     "reported_at": "2024-01-11T00:00:00Z", "writer": "alice", "source": FT},
+    {"event": "corroborated", "position": 55, "recorded_at": "2024-01-12T08:00:00Z",
+     "reported_at": "2024-01-12T00:00:00Z", "writer": "bob", "source": RELAY},
+]  # fmt: skip
+
+
 class FactsPage(BaseModel):
     """One page of facts; pass ``next`` back as ``cursor`` for the following page."""
+
+    model_config = _examples(
+        {
+            "items": [FACT_VIEW_EXAMPLE],
+            "next": "WzE2ODgxNjk2MDAwMDAwMDAsImdlbmV2YS0yMDIzLTA3Il0",
+            "next_url": "/stories/geneva-ai-talks/facts?limit=1&cursor="
+            "WzE2ODgxNjk2MDAwMDAwMDAsImdlbmV2YS0yMDIzLTA3Il0",
+        }
+    )
 
     items: list[FactView]
     next: str | None = Field(None, description="opaque cursor of the next page; null on the last")
@@ -97,6 +136,8 @@ class FactsPage(BaseModel):
 
 class FactWithLifecycle(FactDetail):
     """One fact as known at the asked time, with every event of its life."""
+
+    model_config = _examples(FACT_VIEW_EXAMPLE | {"lifecycle": LIFECYCLE_EXAMPLE})
 
 
 class ImportReport(BaseModel):
@@ -154,6 +195,11 @@ class ErrorBody(BaseModel):
     error: str = Field(description="not_found, conflict, invalid, unauthorized, too_large, ...")
     message: str
     problems: list[ProblemOut] = []
+
+
+def example(value: Any) -> dict[int | str, dict[str, Any]]:
+    """An OpenAPI ``responses`` entry showing an example 200 body."""
+    return {200: {"content": {"application/json": {"example": value}}}}
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

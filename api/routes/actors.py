@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Response
 
 from api.deps import ActorId, ServicesDep, Writer
 from api.routes import settle
-from api.schemas import ACTOR_EXAMPLE, Ack, errors
+from api.schemas import ACTOR_EXAMPLE, Ack, errors, example
 from domain.model import Actor
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -34,13 +34,13 @@ def register_actor(
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 
-@router.get("", responses=errors(401))
+@router.get("", responses={**example([ACTOR_EXAMPLE]), **errors(401)})
 def list_actors(services: ServicesDep) -> list[Actor]:
     """Every registered actor."""
     return services.read.actors()
 
 
-@router.get("/{actor_id}", responses=errors(401, 404, 422))
+@router.get("/{actor_id}", responses={**example(ACTOR_EXAMPLE), **errors(401, 404, 422)})
 def get_actor(actor_id: ActorId, services: ServicesDep) -> Actor:
     """One actor by id."""
     return services.read.actor(actor_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Response
 
 from api.deps import ServicesDep, StoryId, Writer
 from api.routes import settle
-from api.schemas import STORY_EXAMPLE, Ack, errors
+from api.schemas import STORY_EXAMPLE, Ack, errors, example
 from domain.model import Story
 
 router = APIRouter(prefix="/stories", tags=["stories"])
@@ -34,13 +34,13 @@ def create_story(
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 
-@router.get("", responses=errors(401))
+@router.get("", responses={**example([STORY_EXAMPLE]), **errors(401)})
 def list_stories(services: ServicesDep) -> list[Story]:
     """Every story."""
     return services.read.stories()
 
 
-@router.get("/{story}", responses=errors(401, 404, 422))
+@router.get("/{story}", responses={**example(STORY_EXAMPLE), **errors(401, 404, 422)})
 def get_story(story: StoryId, services: ServicesDep) -> Story:
     """One story by id."""
     return services.read.story(story)

@@ -1,0 +1,249 @@
+"""Export and import: the NDJSON log round-trips every replay; CSV and TimelineJS3 exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from domain.storyfile import StoryFile
+from tests.api_fixtures import ALICE, BOB, STORY, post_story_file, settings_for
+
+RELAY = {"name": "French relay", "published": "2024-01-12", "language": "fr"}
+EARLIER = {"name": "Early wire", "published": "2024-01-05"}
+FACTS = f"/stories/{STORY}/facts"
+
+
+def lines(text: str) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def source(tmp_path: Path, geneva: StoryFile) -> Iterator[TestClient]:
+    """Geneva with a lifecycle: corroborated (earlier), disputed, corrected, retracted."""
+    with TestClient(create_app(settings_for(tmp_path / "source"))) as client:
+        post_story_file(client, geneva)
+        acts = [
+            ("geneva-2023-07/corroborations", {"source": EARLIER}),
+            ("geneva-2023-07/disputes", {"source": RELAY, "note": "Another account."}),
+            ("geneva-2023-10/corrections", {"changes": {"place": "Geneva"}, "source": RELAY}),
+            ("geneva-talks-could-feed-eu-ai-summit/retraction",
+             {"source": RELAY, "reason": "Withdrawn."}),
+        ]  # fmt: skip
+        for path, body in acts:
+            assert client.post(f"{FACTS}/{path}", json=body, headers=BOB).status_code == 201
+        yield client
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(tmp_path / "target"))) as client:
+        yield client
+
+
+def export(client: TestClient, story: str = STORY, **params: str) -> str:
+    response = client.get(f"/stories/{story}/export", params=params)
+    assert response.status_code == 200, response.text
+    text: str = response.text
+    return text
+
+
+def _without_positions(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_positions(v) for k, v in value.items()
+                if k not in ("position", "writer")}  # fmt: skip
+    if isinstance(value, list):
+        return [_without_positions(v) for v in value]
+    return value
+
+
+def replays(client: TestClient, recorded: list[str]) -> dict[str, Any]:
+    """Facts, picture and lifecycles as known at many times, on every clock."""
+    times: list[dict[str, str]] = [{}]
+    times += [{"known_at": t} for t in ("2023-12-31", "2024-01-05", "2024-01-11", "2024-01-12")]
+    times += [{"occurred_until": t} for t in ("2023-08", "2023-10-15")]
+    times += [{"recorded_at": t} for t in recorded]
+    times += [{"known_at": "2024-01-11", "occurred_until": "2023-08"}]
+    out: dict[str, Any] = {}
+    for params in times:
+        key = repr(sorted(params.items()))
+        facts = client.get(FACTS, params={"limit": 1000, **params}).json()["items"]
+        picture = client.get(f"/stories/{STORY}/picture", params=params).json()
+        details = [client.get(f"{FACTS}/{f['id']}", params=params).json() for f in facts[:5]]
+        out[key] = _without_positions({"facts": facts, "picture": picture, "details": details})
+    window = {"from": "2023-12-31", "to": "2024-02-01"}
+    changes = client.get(f"/stories/{STORY}/changes", params=window).json()
+    out["changes"] = _without_positions(changes)
+    window = {"from": recorded[0], "to": recorded[-1], "clock": "recorded"}
+    changes = client.get(f"/stories/{STORY}/changes", params=window).json()
+    out["recorded changes"] = _without_positions(changes)
+    return out
+
+
+def test_the_jsonl_export_is_the_story_log_with_actors_and_lifecycle(
+    source: TestClient,
+) -> None:
+    exported = lines(export(source))
+    assert exported[0]["event"] == "story_created" and exported[0]["story"]["id"] == STORY
+    actors = [line["actor"]["id"] for line in exported if line["event"] == "actor_registered"]
+    assert {"openai", "financial-times", "shaikh-group"} <= set(actors)
+    events = [line["event"] for line in exported]
+    assert events.count("reported") == 40
+    assert {"corroborated", "disputed", "corrected", "retracted"} <= set(events)
+    reported = next(line for line in exported if line["event"] == "reported")
+    assert reported["fact"]["id"] == "geneva-2023-07" and reported["recorded_at"]
+    assert all(line["recorded_at"] for line in exported)
+
+
+def test_export_then_import_into_an_empty_store_reproduces_every_replay(
+    source: TestClient, target: TestClient
+) -> None:
+    text = export(source)
+    recorded = sorted({line["recorded_at"] for line in lines(text)})
+    probes = recorded[::7] + recorded[-5:]
+    response = target.post(f"/stories/{STORY}/import", content=text, headers=ALICE)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["appended"] == report["lines"] == len(lines(text))
+    assert replays(target, probes) == replays(source, probes)
+
+
+def test_export_then_import_into_an_empty_existing_story_reproduces_every_replay(
+    source: TestClient, target: TestClient
+) -> None:
+    text = export(source)
+    target.post("/stories", json=source.get(f"/stories/{STORY}").json(), headers=ALICE)
+    response = target.post(f"/stories/{STORY}/import", content=text, headers=ALICE)
+    assert response.status_code == 200, response.text
+    recorded = sorted({line["recorded_at"] for line in lines(text)})[-6:]
+    assert replays(target, recorded) == replays(source, recorded)
+
+
+def test_importing_the_same_export_again_appends_nothing(
+    source: TestClient, target: TestClient
+) -> None:
+    text = export(source)
+    first = target.post(f"/stories/{STORY}/import", content=text, headers=ALICE).json()
+    again = target.post(f"/stories/{STORY}/import", content=text, headers=ALICE)
+    assert again.status_code == 200
+    assert again.json()["appended"] == 0 and again.json()["unchanged"] == first["lines"]
+    assert lines(export(target)) == lines(export(target))
+    assert len(lines(export(target))) == len(lines(text))
+
+
+def test_bad_lines_are_all_reported_by_number_and_nothing_is_imported(
+    source: TestClient, target: TestClient
+) -> None:
+    good = export(source).splitlines()
+    bad = list(good)
+    bad[20] = '{"id": "x", "kind": "claim", "occurred": "whenever", "sources": []}'
+    bad[22] = "not json"
+    bad[24] = (
+        '{"event": "corroborated", "fact_id": "no-such-fact", "source": {"name": "FT", '
+        '"published": "2024-01-11"}}'
+    )
+    response = target.post(f"/stories/{STORY}/import", content="\n".join(bad), headers=ALICE)
+    assert response.status_code == 422
+    problems = response.json()["problems"]
+    assert {p["line"] for p in problems} == {21, 23, 25}
+    fields = {(p["line"], p["field"]) for p in problems}
+    assert (21, "occurred") in fields and (21, "sources") in fields
+    assert (25, "fact_id") in fields
+    assert target.get(f"/stories/{STORY}").status_code == 404  # not even the story
+
+
+def test_bare_fact_lines_are_imported_into_an_existing_story(client: TestClient) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    body = "\n".join(
+        orjson.dumps({"id": f"claim-{i}", "kind": "claim", "occurred": "2023-07",
+                      "subject": "talks", "predicate": "were", "object": f"round {i}",
+                      "sources": [{"name": "FT", "published": "2024-01-11"}]}).decode()
+        for i in range(3)
+    )  # fmt: skip
+    response = client.post(f"/stories/{STORY}/import", content=body + "\n\n", headers=ALICE)
+    assert response.status_code == 200, response.text
+    assert response.json()["appended"] == 3
+    items = client.get(FACTS).json()["items"]
+    assert {i["id"] for i in items} == {"claim-0", "claim-1", "claim-2"}
+    log = client.get(f"/stories/{STORY}/stream", params={"follow": "false"}).text
+    assert '"writer":"alice"' in log
+
+
+def test_a_bare_fact_line_problem_names_the_fact_field(client: TestClient) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    body = (
+        b'{"kind": "participant_joined", "occurred": "2023-07", "meeting": "nowhere", '
+        b'"actor": "ghost", "sources": [{"name": "FT", "published": "2024-01-11"}]}'
+    )
+    response = client.post(f"/stories/{STORY}/import", content=body, headers=ALICE)
+    assert response.status_code == 422
+    assert {(p["line"], p["field"]) for p in response.json()["problems"]} == {
+        (1, "actor"),
+        (1, "meeting"),
+    }
+
+
+def test_importing_into_an_unknown_story_without_a_story_line_is_a_404(
+    client: TestClient,
+) -> None:
+    body = (
+        b'{"id": "x", "kind": "claim", "occurred": "2023", "subject": "a", '
+        b'"predicate": "b", "object": "c", "sources": [{"name": "FT", "published": "2024-01-11"}]}'
+    )
+    response = client.post("/stories/nowhere/import", content=body, headers=ALICE)
+    assert response.status_code == 404 and "nowhere" in response.json()["message"]
+
+
+def test_an_actor_line_conflicting_with_the_store_is_reported(
+    source: TestClient, target: TestClient
+) -> None:
+    target.post("/actors", json={"id": "openai", "name": "Open AI Inc.", "kind": "company"},
+                headers=ALICE)  # fmt: skip
+    response = target.post(f"/stories/{STORY}/import", content=export(source), headers=ALICE)
+    assert response.status_code == 422
+    problem = response.json()["problems"][0]
+    assert problem["field"] == "actor" and "openai" in problem["message"]
+
+
+def test_an_import_needs_a_write_token(source: TestClient, target: TestClient) -> None:
+    response = target.post(f"/stories/{STORY}/import", content=export(source))
+    assert response.status_code == 401
+
+
+def test_the_csv_export_has_a_row_per_fact_as_known_then(source: TestClient) -> None:
+    rows = list(csv.DictReader(io.StringIO(export(source, format="csv"))))
+    assert len(rows) == 40
+    july = next(r for r in rows if r["id"] == "geneva-2023-07")
+    assert july["kind"] == "meeting_held" and july["occurred"] == "2023-07"
+    assert july["place"] == "Geneva, Switzerland" and "Financial Times" in july["sources"]
+    before = list(csv.DictReader(io.StringIO(export(source, format="csv", known_at="2023-12-31"))))
+    assert before == []
+
+
+def test_the_timelinejs_export_keeps_each_date_precision(source: TestClient) -> None:
+    response = source.get(f"/stories/{STORY}/export", params={"format": "timelinejs"})
+    document = response.json()
+    assert document["title"]["text"]["headline"].startswith("Confidential")
+    events = {e["unique_id"]: e for e in document["events"]}
+    assert len(events) == 40
+    assert events["geneva-2023-07"]["start_date"] == {"year": 2023, "month": 7}
+    assert events["geneva-2023-07"]["display_date"] == "July 2023"
+    span = events["geneva-talks-could-feed-un-security-council"]
+    assert span["start_date"] == {"year": 2023, "month": 7}
+    assert span["end_date"] == {"year": 2023, "month": 10}
+    assert events["us-ai-hardware-trade-restrictions"]["display_date"] == "c. 2023"
+
+
+def test_exports_of_an_unknown_story_are_404s(client: TestClient) -> None:
+    for fmt in ("jsonl", "csv", "timelinejs"):
+        response = client.get("/stories/nowhere/export", params={"format": fmt})
+        assert response.status_code == 404, fmt
+    bad = client.get(f"/stories/{STORY}/export", params={"format": "xml"})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "format"
