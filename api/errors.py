@@ -179,7 +179,20 @@ def install(app: FastAPI) -> None:
         log.error("store unavailable: %s", exc)
         return _json(503, "the store is unavailable; try again later", [], **{"Retry-After": "5"})
 
+    async def on_overflow(_: Request, exc: Exception) -> JSONResponse:
+        # Dates and numbers past what the calendar or the store can hold (year 9999 plus
+        # a day, a 65-bit cursor) overflow deep inside; they are still the caller's input.
+        log.warning("input out of range: %s", exc)
+        return _json(422, f"a date or number in the request is out of range ({exc})", [])
+
+    async def on_timeout(_: Request, exc: Exception) -> JSONResponse:
+        log.error("read models behind: %s", exc)
+        return _json(503, f"the write is stored but reads are behind: {exc}", [],
+                     **{"Retry-After": "1"})  # fmt: skip
+
     app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(OverflowError, on_overflow)
+    app.add_exception_handler(TimeoutError, on_timeout)
     app.add_exception_handler(PersistenceError, on_store)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(DomainError, on_domain)

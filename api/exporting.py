@@ -135,14 +135,17 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")  # fmt: skip
 
 
-def _tl_date(edtf_part: str, fallback: datetime) -> tuple[dict[str, int], str]:
-    """A TimelineJS date with only the precision the EDTF has, and its display text."""
+def _plain_date(edtf_part: str) -> tuple[dict[str, int], str] | None:
+    """A TimelineJS date with only the precision the EDTF has, and its display text.
+
+    None for what TimelineJS cannot show as is (seasons, unspecified digits, open ends).
+    """
     match = _EDTF_DATE.match(edtf_part.strip("~?%"))
     if not match:
-        return {"year": fallback.year, "month": fallback.month, "day": fallback.day}, (
-            fallback.date().isoformat()
-        )
+        return None
     year, month, day = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        return None  # an EDTF season (21-24) or other code
     date: dict[str, int] = {"year": int(year)}
     shown = year
     if month:
@@ -152,6 +155,10 @@ def _tl_date(edtf_part: str, fallback: datetime) -> tuple[dict[str, int], str]:
         date["day"] = int(day)
         shown = f"{int(day)} {shown}"
     return date, shown
+
+
+def _day(moment: datetime) -> dict[str, int]:
+    return {"year": moment.year, "month": moment.month, "day": moment.day}
 
 
 def _headline(fact: FactView) -> str:
@@ -171,17 +178,23 @@ def _headline(fact: FactView) -> str:
 
 
 def timeline_event(fact: FactView) -> dict[str, Any]:
-    start_text, _, end_text = fact.occurred.partition("/")
-    start, shown = _tl_date(start_text, fact.occurred_earliest)
     event: dict[str, Any] = {
         "unique_id": fact.id,
-        "start_date": start,
         "group": fact.kind,
         "text": {"headline": _escape(_headline(fact)), "text": _body(fact)},
     }
-    if end_text:
-        end, end_shown = _tl_date(end_text, fact.occurred_latest - timedelta(days=1))
-        event["end_date"] = end
+    start_text, slash, end_text = fact.occurred.partition("/")
+    start = _plain_date(start_text)
+    end = _plain_date(end_text) if slash else None
+    if start is None or (slash and end is None):
+        # Not plain dates: the interval the EDTF stands for, day by day, shown as written.
+        event["start_date"] = _day(fact.occurred_earliest)
+        event["end_date"] = _day(fact.occurred_latest - timedelta(days=1))
+        event["display_date"] = fact.occurred
+        return event
+    event["start_date"], shown = start
+    if end is not None:
+        event["end_date"], end_shown = end
         shown = f"{shown} \u2013 {end_shown}"
     if any(mark in fact.occurred for mark in "~?%"):
         shown = f"c. {shown}" if "~" in fact.occurred else f"{shown}?"

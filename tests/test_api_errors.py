@@ -114,3 +114,16 @@ def test_unknown_routes_and_methods_answer_json(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     wrong = client.delete("/stories")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+def test_values_past_what_the_store_can_hold_are_422s(client: TestClient) -> None:
+    client.post("/stories", json=STORY_BODY, headers=ALICE)
+    huge_cursor = "WzkyMjMzNzIwMzY4NTQ3NzU4MTMsIngiXQ"  # [2**63 + 5, "x"]
+    assert client.get(f"/stories/{STORY}/facts", params={"cursor": huge_cursor}).status_code == 422
+    stream = client.get(f"/stories/{STORY}/stream", params={"after": str(2**70)})
+    assert stream.status_code == 422 and stream.json()["problems"][0]["field"] == "after"
+    last_day = {"kind": "claim", "occurred": "9999-12-31", "subject": "a", "predicate": "b",
+                "object": "c", "sources": [{"name": "FT", "published": "2024-01-11"}]}  # fmt: skip
+    response = client.post(f"/stories/{STORY}/facts", json=last_day, headers=ALICE)
+    assert response.status_code == 422
+    assert client.get(f"/stories/{STORY}/facts").json()["items"] == []

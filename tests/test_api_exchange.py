@@ -241,6 +241,27 @@ def test_the_timelinejs_export_keeps_each_date_precision(source: TestClient) -> 
     assert events["us-ai-hardware-trade-restrictions"]["display_date"] == "c. 2023"
 
 
+def test_timelinejs_shows_seasons_and_unspecified_digits_as_their_whole_interval(
+    client: TestClient,
+) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    for occurred in ("2023-21", "2023-XX"):  # spring 2023; some month of 2023
+        claim = {
+            "kind": "claim",
+            "occurred": occurred,
+            "subject": "talks",
+            "predicate": "held",
+            "object": "in Geneva",
+            "sources": [{"name": "FT", "published": "2024-01-11"}],
+        }
+        assert client.post(FACTS, json=claim, headers=ALICE).status_code == 201
+    events = client.get(f"/stories/{STORY}/export", params={"format": "timelinejs"}).json()
+    shown = {e["display_date"]: e for e in events["events"]}
+    assert shown["2023-21"]["start_date"] == {"year": 2023, "month": 3, "day": 1}
+    assert shown["2023-21"]["end_date"] == {"year": 2023, "month": 5, "day": 31}
+    assert shown["2023-XX"]["end_date"] == {"year": 2023, "month": 12, "day": 31}
+
+
 def test_exports_of_an_unknown_story_are_404s(client: TestClient) -> None:
     for fmt in ("jsonl", "csv", "timelinejs"):
         response = client.get("/stories/nowhere/export", params={"format": fmt})

@@ -21,6 +21,7 @@ router = APIRouter(prefix="/stories/{story}", tags=["stream"])
 POLL_SECONDS = 0.25
 PING_SECONDS = 15
 PAGE = 500
+MAX_POSITION = 2**62  # positions are 64-bit integers in the store
 
 
 def message(entry: LogEntry) -> ServerSentEvent:
@@ -75,10 +76,14 @@ async def stream(
     last_event_id: Annotated[
         int | None,
         Header(
-            ge=0, description="resume after this log position (set by EventSource on reconnect)"
+            ge=0,
+            le=MAX_POSITION,
+            description="resume after this log position (set by EventSource on reconnect)",
         ),
     ] = None,
-    after: Annotated[int, Query(ge=0, description="start after this log position")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="start after this log position")
+    ] = 0,
     follow: Annotated[
         bool,
         Query(
