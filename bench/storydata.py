@@ -124,6 +124,7 @@ def write_story(
 ) -> None:
     """A story of ``facts`` facts; every ``lifecycle_every``-th fact is acted on once."""
     rng = random.Random(f"{seed}/{story}")
+    writer.versions.clear()  # aggregates never span stories: keep the writer's memory flat
     writer.add("StoryCreated", story_uuid(story), {"story": {"id": story, "title": story}})
     for i, fact in enumerate(_facts(story, facts, rng)):
         fid = fact_uuid(story, fact["id"])
