@@ -384,3 +384,91 @@ def changes(
     finally:
         services.close()
     render_changes(console, found)
+
+
+@app.command("export")
+def export_story(
+    story: Annotated[str, typer.Argument(help="story id")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default: stdout)")
+    ] = None,
+    format: Annotated[
+        str, typer.Option(help="jsonl (the replayable log), csv or timelinejs")
+    ] = "jsonl",
+    known_at: Annotated[
+        str | None, typer.Option(help="csv/timelinejs: as publicly known then")
+    ] = None,
+    recorded_at: Annotated[str | None, typer.Option(help="csv/timelinejs: as stored then")] = None,
+    occurred_until: Annotated[
+        str | None, typer.Option(help="csv/timelinejs: happened by then")
+    ] = None,
+) -> None:
+    """Write a story as NDJSON (what `reportedly import` takes back), CSV or TimelineJS3 JSON."""
+    import sys
+
+    import orjson
+
+    from api import exporting
+    from api.services import open_services
+    from domain.errors import DomainError
+    from projections.views import Filters
+
+    if format not in ("jsonl", "csv", "timelinejs"):
+        raise fail(f"--format: expected jsonl, csv or timelinejs, not {format!r}", 2)
+    as_of = _as_of(known_at, recorded_at, occurred_until)
+    services = open_services(settings())
+    try:
+        if format == "jsonl":
+            chunks = list(exporting.jsonl(services, story))
+        elif format == "csv":
+            chunks = [t.encode() for t in exporting.csv_text(services, story, as_of, Filters())]
+        else:
+            document = exporting.timelinejs(services, story, as_of, Filters())
+            chunks = [orjson.dumps(document, option=orjson.OPT_INDENT_2)]
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    if output is None:
+        sys.stdout.buffer.write(b"".join(chunks))
+    else:
+        output.write_bytes(b"".join(chunks))
+        err.print(f"wrote {output}")
+
+
+@app.command("import")
+def import_story(
+    story: Annotated[str, typer.Argument(help="story id to import into")],
+    file: Annotated[Path, typer.Argument(help="NDJSON: facts, or a `reportedly export`")],
+    writer: Annotated[str, typer.Option(help="name recorded as the writer")] = "cli",
+) -> None:
+    """Check every line of an NDJSON file, then append it in atomic batches (again: nothing)."""
+    from api.errors import LinesRejected
+    from api.importing import LineSplitter, Parsed, import_lines
+    from api.services import open_services
+    from domain.errors import DomainError
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file", 2)
+    parsed, splitter = Parsed(), LineSplitter()
+    with file.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            parsed.add(splitter.feed(chunk))
+    parsed.add(splitter.close())
+    services = open_services(settings())
+    try:
+        result = import_lines(services.app, story, writer, parsed)
+        services.read.catch_up()
+    except LinesRejected as rejected:
+        for p in rejected.problems:
+            where = f"line {p.line}" + (f", {p.field}" if p.field else "")
+            err.print(f"[red]{file}:[/red] {where}: {p.message}", highlight=False)
+        raise fail(f"{rejected.total} problem(s); nothing was imported") from None
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    console.print(
+        f"story [bold]{story}[/bold]: {result.appended} event(s) appended, "
+        f"{result.unchanged} line(s) already stored"
+    )
