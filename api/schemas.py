@@ -27,7 +27,7 @@ FactKind = Literal[
 
 FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
 RELAY = {
-    "name": "French-language relay of the FT report",
+    "name": "French-language relay of the FT report on the Geneva talks",
     "published": "2024-01-12",
     "language": "fr",
 }
