@@ -179,6 +179,8 @@ class ReadModels:
             failures = 0
             if claimed:
                 applied += len(records)
+                if len(records) == batch_size:  # a backlog: bigger batches go faster
+                    batch_size = min(batch_size * 4, self.rebuild_batch_size)
             if progress is not None:
                 progress(min(records[-1][0] - start, total), total)
 

@@ -63,7 +63,8 @@ def test_rebuilding_from_the_log_gives_exactly_the_incrementally_kept_models(
 ) -> None:
     app, url = store
     read = ReadModels(app, url)
-    read.batch_size = 3  # lifecycle events then meet their facts in earlier batches
+    # Small batches: lifecycle events then meet their facts in earlier batches.
+    read.batch_size = read.rebuild_batch_size = 3
     write_history(app, rounds=1)
     read.catch_up()
     write_history_more(app)
@@ -146,7 +147,7 @@ def test_two_read_models_on_one_sqlite_file_apply_each_event_once(sqlite_url: st
     write_history(writer, rounds=4)
     readers = [ReadModels(open_app(sqlite_url), sqlite_url) for _ in range(2)]
     for reader in readers:
-        reader.batch_size = 2
+        reader.batch_size = reader.rebuild_batch_size = 2
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 
