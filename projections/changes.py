@@ -14,9 +14,9 @@ import orjson
 
 from domain.clocks import published_instant
 from domain.errors import RuleBroken
-from projections.queries import Store, act_of, lifecycle_entry
+from projections.queries import act_of, lifecycle_entry
 from projections.schema import bound, from_us
-from projections.store import Cursor
+from projections.store import Cursor, Store
 from projections.views import AsOf, Change, Changes, ClockName, FactView
 
 ADDED_SELECT = (

@@ -29,7 +29,7 @@ from projections.schema import (
     published_us,
     recorded_us,
 )
-from projections.store import Cursor, PostgresReadStore, SQLiteReadStore
+from projections.store import Cursor, Store
 
 Record = tuple[int, str, bytes]
 """One stored event: its position (notification id), topic and plain JSON state."""
@@ -120,7 +120,7 @@ INSERT_ACTOR = "INSERT INTO rm_actors VALUES (?, ?, ?, ?)"
 class _Batch:
     """The rows one batch of events adds or changes, written at the end in bulk."""
 
-    def __init__(self, view: SQLiteReadStore | PostgresReadStore, c: Cursor) -> None:
+    def __init__(self, view: Store, c: Cursor) -> None:
         self.view = view
         self.c = c
         self.copy = view.copy_events
@@ -254,7 +254,7 @@ class _Batch:
         view.executemany(c, UPDATE_VERSION, changed)
 
 
-class ReadModelProjection(Projection[SQLiteReadStore | PostgresReadStore]):
+class ReadModelProjection(Projection[Store]):
     """eventsourcing's Projection over our view; batches are the fast path."""
 
     name = "readmodels"

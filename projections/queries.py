@@ -21,11 +21,10 @@ import orjson
 
 from domain.errors import RuleBroken
 from domain.events import Status
-from projections.schema import NOW, bound, from_us, occurred_of, published_us
-from projections.store import Cursor, PostgresReadStore, SQLiteReadStore
+from projections.schema import bound, from_us, occurred_of, published_us
+from projections.store import Cursor, Store
 from projections.views import NO_FILTERS, AsOf, FactView, Filters, LifecycleEntry, OccurredBy
 
-Store = SQLiteReadStore | PostgresReadStore
 COMMON_FIELDS = frozenset(
     {"id", "kind", "occurred", "sources", "certainty", "quote", "quote_language", "note"}
 )
@@ -208,14 +207,11 @@ def needs_acts(row: Any) -> bool:
 
 
 def fact_views(
-    store: Store, c: Cursor, story: str, clocks: Clocks, rows: Sequence[Any], whole_story: bool
+    store: Store, c: Cursor, story: str, clocks: Clocks, rows: Sequence[Any]
 ) -> list[FactView]:
     """FactViews for fact rows, with the lifecycle counted at ``clocks``."""
     wanted = [row["fact_id"] for row in rows if needs_acts(row)]
-    if whole_story and wanted:
-        acts = select_acts(store, c, story, clocks, None)
-    else:
-        acts = select_acts(store, c, story, clocks, wanted)
+    acts = select_acts(store, c, story, clocks, wanted)
     return [fact_view(story, row, acts.get(row["fact_id"], ()), clocks) for row in rows]
 
 
@@ -302,7 +298,3 @@ def lifecycle_entry(act: Act) -> LifecycleEntry:
         reason=act.data.get("reason"),
         changes=act.data.get("changes"),
     )
-
-
-def is_now(clocks: Clocks) -> bool:
-    return clocks.known == NOW and clocks.recorded_all

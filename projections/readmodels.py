@@ -259,7 +259,7 @@ class ReadModels:
             rows = select_facts(self.store, c, story, clocks, filters, after=after, limit=limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
-            items = fact_views(self.store, c, story, clocks, rows, whole_story=False)
+            items = fact_views(self.store, c, story, clocks, rows)
         last = rows[-1] if more else None
         next_cursor = encode_cursor(last["occurred_earliest"], last["fact_id"]) if last else None
         return FactPage(items=items, next=next_cursor)
@@ -278,7 +278,7 @@ class ReadModels:
                 ).fetchone()
                 when = " as of the asked time" if exists else ""
                 raise NotFound(f"fact {fact_id!r} not found in story {story!r}{when}", field="fact")
-            view = fact_views(self.store, c, story, clocks, rows, whole_story=False)[0]
+            view = fact_views(self.store, c, story, clocks, rows)[0]
             entries = lifecycle(self.store, c, story, rows[0], clocks)
         return FactDetail(**view.model_dump(), lifecycle=entries)
 

@@ -39,18 +39,6 @@ class Cursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-class ReadStore(Protocol):
-    dialect: Dialect
-    application_name: str
-
-    def transaction(self, *, commit: bool, bulk: bool = False) -> Any: ...
-    def max_tracking_id(self, application_name: str) -> int | None: ...
-    def create_table(self) -> None: ...
-    def has_table(self, c: Cursor, name: str) -> bool: ...
-    def data_of(self, position: str) -> str: ...
-    def close(self) -> None: ...
-
-
 class _Tables:
     """SQL shared by both backends; ``?`` placeholders are rewritten for PostgreSQL."""
 
@@ -230,11 +218,14 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
             self.datastore.close()
 
 
+Store = SQLiteReadStore | PostgresReadStore
+
+
 def open_read_store(
     database_url: str | None,
     application_name: str,
     shared: PostgresDatastore | None = None,
-) -> SQLiteReadStore | PostgresReadStore:
+) -> Store:
     """The read store beside the events: same SQLite file or PostgreSQL database, or memory.
 
     ``shared``: the application's PostgreSQL datastore, so one pool (with its size,
@@ -242,7 +233,7 @@ def open_read_store(
     """
     env = store_env(database_url)
     module = env["PERSISTENCE_MODULE"]
-    store: SQLiteReadStore | PostgresReadStore
+    store: Store
     if module == "eventsourcing.sqlite":
         store = SQLiteReadStore(SQLiteDatastore(env["SQLITE_DBNAME"]), application_name)
     elif module == "eventsourcing.postgres" and shared is not None:
