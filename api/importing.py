@@ -46,6 +46,7 @@ from domain.model import (
     fact_content,
     parse_fact,
 )
+from projections.readmodels import ReadModels
 
 BATCH_SIZE = 500
 
@@ -229,10 +230,12 @@ class _FactSim:
 class Importer:
     """Checks a whole import against the store and itself, then appends it."""
 
-    def __init__(self, app: Reportedly, story: str, writer: str) -> None:
+    def __init__(self, app: Reportedly, story: str, writer: str, *, empty: bool = False) -> None:
         self.app = app
         self.story = story
         self.writer = writer
+        # A story known to hold no facts yet needs no look-up of each id in the store.
+        self.empty = empty
         self.started = now()
         self.problems: list[LineProblem] = []
         self.sims: dict[str, _FactSim] = {}
@@ -293,7 +296,12 @@ class Importer:
         facts = [ln.fact for _, ln in reported]
         try:
             self.plan = self.app.plan_facts(
-                self.story, facts, self.writer, self.started, actors=frozenset(self.file_actors)
+                self.story,
+                facts,
+                self.writer,
+                self.started,
+                actors=frozenset(self.file_actors),
+                fresh=self.empty,
             )
         except Rejected as rejected:
             for p in rejected.problems:
@@ -412,10 +420,13 @@ class Importer:
                 for ln in todo
                 if isinstance(ln, ReportedLine) and ln.recorded_at
             }
-            self.plan.events[:] = [
-                e.model_copy(update={"timestamp": stamps.get(e.fact.id) or e.timestamp})
-                for e in self.plan.events
-            ]
+            if stamps:  # keep each fact's recorded clock
+                self.plan.events[:] = [
+                    e.model_copy(update={"timestamp": stamps[e.fact.id]})
+                    if e.fact.id in stamps
+                    else e
+                    for e in self.plan.events
+                ]
             written += app.save_plan(self.plan, batch_size=BATCH_SIZE)
         for line in todo:
             if isinstance(line, LifecycleLine):
@@ -442,8 +453,24 @@ class Importer:
         return app.retract(story, line.fact_id, retraction, writer, at)
 
 
-def import_lines(app: Reportedly, story: str, writer: str, parsed: Parsed) -> ImportResult:
-    """Check everything (raising ``LinesRejected`` with every bad line), then append."""
-    importer = Importer(app, story, writer)
+def import_lines(
+    app: Reportedly, story: str, writer: str, parsed: Parsed, *, empty: bool = False
+) -> ImportResult:
+    """Check everything (raising ``LinesRejected`` with every bad line), then append.
+
+    ``empty``: the story is known to hold no facts (``story_is_empty``), so ids are not
+    looked up one by one; a concurrent writer taking one of them makes the save fail.
+    """
+    importer = Importer(app, story, writer, empty=empty)
     story_line, todo = importer.check(parsed)
     return importer.apply(story_line, todo, total=len(parsed.lines))
+
+
+def story_is_empty(read: ReadModels, story: str) -> bool:
+    """Whether the story has no facts (or does not exist yet), after catching up."""
+    read.catch_up()
+    try:
+        head = read.log(story, after=0, limit=2)
+    except NotFound:
+        return True
+    return all(entry.fact_id is None for entry in head)

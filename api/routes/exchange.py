@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
 from typing import Annotated, Literal
 
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import exporting
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
-from api.importing import LineSplitter, Parsed, import_lines
+from api.importing import LineSplitter, Parsed, import_lines, story_is_empty
 from api.schemas import ImportReport, errors
 
 router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
@@ -95,7 +96,10 @@ async def import_story(
         if numbered:
             await run_in_threadpool(parsed.add, numbered)
     parsed.add(splitter.close())
-    result = await run_in_threadpool(import_lines, services.app, story, writer, parsed)
+    empty = await run_in_threadpool(story_is_empty, services.read, story)
+    result = await run_in_threadpool(
+        partial(import_lines, empty=empty), services.app, story, writer, parsed
+    )
     await run_in_threadpool(services.read.wait_for, result.last_position)
     return ImportReport(
         story=story,
