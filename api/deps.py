@@ -1,5 +1,7 @@
 """Dependencies the routes declare, as ``Annotated`` aliases, in one place.
 
+They are ``async`` (they do no I/O) so resolving them costs no thread-pool hop.
+
 Strings become domain types here: query times go through ``parse_instant`` (a bad
 ``known_at`` is a 422 naming ``known_at``), path ids must be slugs.
 """
@@ -27,7 +29,7 @@ bearer = HTTPBearer(
 )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return cast(Services, request.app.state.services)
 
 
@@ -35,12 +37,12 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require_writer(services: ServicesDep, credentials: Credentials) -> str:
+async def require_writer(services: ServicesDep, credentials: Credentials) -> str:
     secret = credentials.credentials if credentials else None
     return authenticate(secret, services.settings.token_map("tokens"), "writes")
 
 
-def require_reader(services: ServicesDep, credentials: Credentials) -> None:
+async def require_reader(services: ServicesDep, credentials: Credentials) -> None:
     """Only installed when read tokens are configured; write tokens may read too."""
     settings = services.settings
     readers = {**settings.token_map("read_tokens"), **settings.token_map("tokens")}
@@ -77,7 +79,7 @@ def instant(name: str, value: str | None) -> datetime | None:
 TIME_HELP = "ISO 8601 date or date-time; a date alone means the end of that day, UTC. "
 
 
-def as_of(
+async def as_of(
     known_at: Annotated[
         str | None,
         Query(
@@ -107,7 +109,7 @@ def as_of(
     )
 
 
-def filters(
+async def filters(
     kind: Annotated[
         list[FactKind] | None, Query(description="only facts of these kinds (repeatable)")
     ] = None,
