@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.services is None:
             app.state.services = open_services(settings)
         yield
+        if app.state.log_watch is not None:
+            app.state.log_watch.stop()
+            app.state.log_watch = None
         if app.state.services is not None:
             app.state.services.close()
             app.state.services = None
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = open_services(settings)
+    app.state.log_watch = None  # follows the log for the live streams, once one opens
     errors.install(app)
     app.add_middleware(
         BodyLimit,

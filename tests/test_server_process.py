@@ -14,6 +14,9 @@ import httpx
 import orjson
 import pytest
 
+from domain.application import Reportedly, store_env
+from domain.model import parse_fact
+
 ROOT = Path(__file__).resolve().parents[1]
 WRITE = {"Authorization": "Bearer desk-secret"}
 FT = {"name": "Financial Times", "published": "2024-01-11"}
@@ -27,11 +30,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def database(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'served.db'}"
+
+
+@pytest.fixture
+def server(tmp_path: Path, database: str) -> Iterator[str]:
     """Two uvicorn workers on one SQLite file; yields the base URL."""
     port = free_port()
     env = os.environ | {
-        "REPORTEDLY_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "REPORTEDLY_DATABASE_URL": database,
         "REPORTEDLY_TOKENS": "desk:desk-secret",
         "REPORTEDLY_READ_TOKENS": "",
     }
@@ -72,7 +80,9 @@ def meeting(fact_id: str, occurred: str) -> dict[str, object]:
             "title": f"Geneva talks ({occurred})", "sources": [FT]}  # fmt: skip
 
 
-def test_the_served_api_appends_reads_its_writes_and_streams_them_live(server: str) -> None:
+def test_the_served_api_appends_reads_its_writes_and_streams_them_live(
+    server: str, database: str
+) -> None:
     with httpx.Client(base_url=server, timeout=10) as http:
         story = {"id": "geneva-ai-talks", "title": "Geneva talks"}
         assert http.post("/stories", json=story).status_code == 401
@@ -96,6 +106,14 @@ def test_the_served_api_appends_reads_its_writes_and_streams_them_live(server: s
             live = _next_data(lines)
             assert live["fact_id"] == "geneva-2023-10" and live["kind"] == "meeting_held"
             assert live["position"] > created.json()["position"]
+            # Another process appends straight to the store (as `reportedly load` does):
+            # the stream still delivers it.
+            other = Reportedly(env=store_env(database))
+            try:
+                other.report_fact("geneva-ai-talks", parse_fact(meeting("m-3", "2023-11")), "cli")
+            finally:
+                other.close()
+            assert _next_data(lines)["fact_id"] == "m-3"
 
         assert http.get("/openapi.json").json()["info"]["title"] == "reportedly"
         assert http.get("/docs").status_code == 200
