@@ -129,6 +129,20 @@ def test_changes_show_what_became_known_on_the_disclosure(geneva_client: TestCli
     assert earlier["added"] == []
 
 
+def test_changes_take_the_same_filters_as_the_other_reads(geneva_client: TestClient) -> None:
+    window = {"from": "2023-12-31", "to": "2024-01-11"}
+    meetings = geneva_client.get(
+        f"/stories/{STORY}/changes", params=window | {"kind": "meeting_held"}
+    ).json()
+    assert {c["fact_id"] for c in meetings["added"]} == {"geneva-2023-07", "geneva-2023-10"}
+    openai = geneva_client.get(f"/stories/{STORY}/changes", params=window | {"actor": "openai"})
+    assert {c["fact"]["actor"] for c in openai.json()["added"]} == {"openai"}
+    july = geneva_client.get(
+        f"/stories/{STORY}/changes", params=window | {"meeting": "geneva-2023-07"}
+    ).json()
+    assert len(july["added"]) == 1 + 6 + 5 + 4  # the meeting, joined, absent/briefed, topics
+
+
 def test_changes_need_a_valid_from_before_to(geneva_client: TestClient) -> None:
     missing = geneva_client.get(f"/stories/{STORY}/changes")
     assert missing.status_code == 422 and missing.json()["problems"][0]["field"] == "from"

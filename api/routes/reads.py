@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api.deps import AsOfDep, FactId, FiltersDep, ServicesDep, StoryId, instant, query_error
 from api.schemas import FactsPage, FactWithLifecycle, errors
 from domain.clocks import now
-from projections.views import Changes, Picture
+from projections.views import Changes, FactView, Filters, Picture
 
 router = APIRouter(prefix="/stories/{story}", tags=["reads"])
 RESPONSES = errors(401, 404, 422)
@@ -55,6 +55,7 @@ def picture(story: StoryId, as_of: AsOfDep, filters: FiltersDep, services: Servi
 def changes(
     story: StoryId,
     services: ServicesDep,
+    filters: FiltersDep,
     start: Annotated[
         str, Query(alias="from", description="from this date (exclusive)", examples=["2023-12-31"])
     ],
@@ -75,4 +76,30 @@ def changes(
     assert since is not None
     if until < since:
         raise query_error("to", end, "`to` is before `from`")
-    return services.read.changes(story, since, until, clock=clock)
+    found = services.read.changes(story, since, until, clock=clock)
+    return _filtered(found, filters)
+
+
+def _matches(fact: FactView, filters: Filters) -> bool:
+    """The read models' filters, applied to one fact (as ``select_facts`` does in SQL)."""
+    fields = fact.fields()
+    if filters.kind and fact.kind not in filters.kind:
+        return False
+    if filters.actor and fields.get("actor") != filters.actor:
+        return False
+    meeting = filters.meeting
+    return (
+        not meeting
+        or fields.get("meeting") == meeting
+        or (fact.id == meeting and fact.kind == "meeting_held")
+    )
+
+
+def _filtered(found: Changes, filters: Filters) -> Changes:
+    if filters == Filters():
+        return found
+    kept = {
+        name: [c for c in getattr(found, name) if _matches(c.fact, filters)]
+        for name in ("added", "corroborated", "disputed", "corrected", "retracted")
+    }
+    return found.model_copy(update=kept)
