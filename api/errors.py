@@ -121,15 +121,16 @@ def domain_response(exc: DomainError) -> JSONResponse:
     if isinstance(exc, Rejected):
         statuses = {p.status for p in exc.problems}
         status = statuses.pop() if len(statuses) == 1 else 422
-        problems = [
-            ProblemOut(
-                field=p.field,
-                loc=["body", p.entry, *([p.field] if p.field else [])],
-                entry=p.entry,
-                message=p.message,
-            )
-            for p in exc.problems
-        ]
+        problems = []
+        for p in exc.problems:
+            loc: list[str | int] = ["body", p.entry, *([p.field] if p.field else [])]
+            problems.append(ProblemOut(field=p.field, loc=loc, entry=p.entry, message=p.message))
+            # An id conflict also names each field that differs from the stored fact.
+            for name in getattr(p, "differing", ()):
+                problems.append(
+                    ProblemOut(field=name, loc=["body", p.entry, name], entry=p.entry,
+                               message="differs from the stored version")
+                )  # fmt: skip
         return _json(status, exc.message, problems)
     if isinstance(exc, Conflict):
         problems = [
