@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,9 +53,26 @@ def actors_of(geneva: StoryFile) -> dict[str, Actor]:
     return {a.id: a for a in geneva.actors}
 
 
+SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "sa", "te", "vo", "di", "pa", "que", "tion", "ment")
+
+
+def _word(seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice(SYLLABLES) for _ in range(1 + seed % 4))
+
+
+VOCABULARY = [_word(i) for i in range(600)]
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    """Text that compresses about as well as prose (not as well as a repeated string)."""
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words)).capitalize() + "."
+
+
 def big_story(facts: int, meetings: int = 100) -> tuple[list[FactView], dict[str, Actor]]:
     """A synthetic story: meetings over four years, each with participants and topics,
     reported over the following months; months and days mixed, quotes of a realistic size."""
+    rng = random.Random(facts)
     actors = {
         f"actor-{i}": Actor(
             id=f"actor-{i}",
@@ -75,6 +93,7 @@ def big_story(facts: int, meetings: int = 100) -> tuple[list[FactView], dict[str
                 occurred,
                 m,
                 len(views),
+                _sentence(rng, 20),
                 title=f"Round {m} of the talks",
                 place="Geneva",
             )
@@ -88,16 +107,19 @@ def big_story(facts: int, meetings: int = 100) -> tuple[list[FactView], dict[str
         if kind == "participant_joined":
             fields["actor"] = f"actor-{i % 60}"
         elif kind == "topic_discussed":
-            fields["topic"] = f"Topic number {i} about safety evaluations and compute thresholds"
+            fields["topic"] = _sentence(rng, 8)
         else:
-            fields |= {"actor": f"actor-{i % 60}", "text": f"Statement {i}: " + "words " * 20}
-        views.append(_built(kind, f"fact-{i}", meeting.occurred, m + i % 7, len(views), **fields))
+            fields |= {"actor": f"actor-{i % 60}", "text": _sentence(rng, 25)}
+        quote = _sentence(rng, rng.randint(12, 40))
+        views.append(
+            _built(kind, f"fact-{i}", meeting.occurred, m + i % 7, len(views), quote, **fields)
+        )
         i += 1
     return views, actors
 
 
 def _built(
-    kind: str, fact_id: str, occurred: str, lag: int, position: int, **fields: Any
+    kind: str, fact_id: str, occurred: str, lag: int, position: int, quote: str, **fields: Any
 ) -> FactView:
     earliest = parse_occurred(occurred).earliest
     published = (
@@ -115,7 +137,7 @@ def _built(
             "id": fact_id,
             "occurred": occurred,
             "sources": [{"name": "Wire service", "published": published, "language": "en"}],
-            "quote": "Les participants ont discuté de la sécurité des systèmes d'IA " * 2,
+            "quote": quote,
             "quote_language": "fr",
             **fields,
         }

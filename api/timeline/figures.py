@@ -50,17 +50,28 @@ CERTAINTY_COLOURS = {"confirmed": "#1b7837", "reported": "#2166ac", "alleged": "
 OTHER_COLOUR = "#637939"
 RETRACTED = "#b0b0b0"
 DISPUTED = "#d62728"
-ROW_BUDGET = 240  # rows in all lanes together, so a huge story keeps a readable height
+ROW_BUDGET = 200  # rows in all lanes together, so a huge story keeps a readable height
 ROW_PX = 17
+# A WebGL canvas much taller than a screen makes every redraw slow (the replay redraws),
+# so a big story's rows are squeezed rather than the chart grown.
+MAX_HEIGHT = 1400
 MAX_BANDS = 400
+TICK_CHAR_PX = 6.4  # an average character of the 11px tick font
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_MS = 86_400_000
 
 
 def ms(moment: datetime) -> int:
-    """Milliseconds since the epoch: what the browser's replay compares."""
+    """Milliseconds since the epoch."""
     return int((moment - EPOCH) / timedelta(milliseconds=1))
+
+
+def day_number(moment: datetime) -> int:
+    """Days since the epoch (UTC): what the browser's replay compares. Replay dates are
+    whole days ("known on 2024-01-11" means by the end of that day), so a fact known at
+    any time of a day is known on that day."""
+    return (moment - EPOCH) // timedelta(days=1)
 
 
 def plot_date(moment: datetime) -> str:
@@ -69,17 +80,25 @@ def plot_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def replay_meta(items: Sequence[Shown], stride: int, counted: bool = False) -> dict[str, Any]:
-    """Per item: its interval on the reported clock and its occurred start, in ms."""
-    return {
-        "replay": {
-            "stride": stride,  # points per item in x and y
-            "counted": counted,  # the trace draws facts (not hover handles or flags)
-            "from": [ms(s.known_from) for s in items],
-            "until": [ms(s.known_until) if s.known_until else None for s in items],
-            "start": [ms(s.view.occurred_earliest) for s in items],
-        }
+def replay_meta(
+    items: Sequence[Shown], rows: Sequence[float], stride: int, counted: bool = False
+) -> dict[str, Any]:
+    """Per item, as day numbers: when it became known, when a later state replaced it
+    (omitted when none was), when it started to happen; and its row.
+
+    The trace's own ``y`` already hides states superseded by the page's date (a fact's
+    state before its retraction, say), so the page draws once without replaying.
+    """
+    replay: dict[str, Any] = {
+        "stride": stride,  # points per item in x and y
+        "counted": counted,  # the trace draws facts (not hover handles or flags)
+        "from": [day_number(s.known_from) for s in items],
+        "start": [day_number(s.view.occurred_earliest) for s in items],
+        "row": [int(r) if float(r).is_integer() else r for r in rows],
     }
+    if any(s.known_until for s in items):
+        replay["until"] = [day_number(s.known_until) if s.known_until else None for s in items]
+    return {"replay": replay}
 
 
 @dataclass
@@ -90,20 +109,25 @@ class Group:
     colour: str
     lines_x: list[str | None] = field(default_factory=list)
     lines_y: list[float | None] = field(default_factory=list)
+    lines_rows: list[float] = field(default_factory=list)
     lined: list[Shown] = field(default_factory=list)
     marks_x: list[str] = field(default_factory=list)
-    marks_y: list[float] = field(default_factory=list)
+    marks_y: list[float | None] = field(default_factory=list)
+    marks_rows: list[float] = field(default_factory=list)
     marks_text: list[str] = field(default_factory=list)
     marked: list[Shown] = field(default_factory=list)
 
     def line(self, item: Shown, start: datetime, end: datetime, y: float) -> None:
+        shown = y if item.known_until is None else None
         self.lines_x += [plot_date(start), plot_date(end), None]
-        self.lines_y += [y, y, None]
+        self.lines_y += [shown, shown, None]
+        self.lines_rows.append(y)
         self.lined.append(item)
 
     def mark(self, item: Shown, at: datetime, y: float, hover: str) -> None:
         self.marks_x.append(plot_date(at))
-        self.marks_y.append(y)
+        self.marks_y.append(y if item.known_until is None else None)
+        self.marks_rows.append(y)
         self.marks_text.append(hover)
         self.marked.append(item)
 
@@ -179,13 +203,18 @@ def base_layout(title: str, rows: Layout, x_title: str, frame: list[str]) -> dic
         for i, (first, last) in enumerate(rows.lane_rows[:MAX_BANDS])
         if i % 2 == 0
     ]
+    ticks = [text.tick(label) for label in rows.lane_labels]
+    # A margin sized to the lane labels: plotly's automargin redraws the whole figure
+    # again, which costs seconds with 10,000 WebGL points.
+    longest = max((len(line) for t in ticks for line in t.split("<br>")), default=0)
+    left = min(int(longest * TICK_CHAR_PX) + 16, 260)
     xaxis: dict[str, Any] = {"type": "date", "title": {"text": x_title}, "gridcolor": "#dde1ea"}
     if frame:
         xaxis["range"] = frame
     return {
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
-        "height": min(max(rows.rows * ROW_PX + 150, 320), 4600),
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 50},
+        "height": min(max(rows.rows * ROW_PX + 150, 320), MAX_HEIGHT),
+        "margin": {"l": left, "r": 10, "t": 50, "b": 50},
         "font": {"family": FONT, "size": 12},
         "hovermode": "closest",
         "hoverlabel": {"align": "left", "namelength": 0},
@@ -195,11 +224,11 @@ def base_layout(title: str, rows: Layout, x_title: str, frame: list[str]) -> dic
         "yaxis": {
             "tickmode": "array",
             "tickvals": rows.lane_centres,
-            "ticktext": [text.tick(label) for label in rows.lane_labels],
+            "ticktext": ticks,
+            "tickfont": {"size": 11},
             "range": [rows.rows + 0.2, -1.0],  # reversed: the first lane on top
             "zeroline": False,
             "showgrid": False,
-            "automargin": True,
         },
         "shapes": bands,
         "uirevision": "keep",  # live updates keep the reader's zoom
@@ -208,9 +237,10 @@ def base_layout(title: str, rows: Layout, x_title: str, frame: list[str]) -> dic
 
 
 def known_range(shown: Sequence[Shown]) -> dict[str, Any]:
-    """The dates on which what was known changed, and how many facts there are."""
-    dates = {ms(s.known_from) for s in shown} | {ms(s.known_until) for s in shown if s.known_until}
-    return {"dates": sorted(dates), "facts": len({s.view.id for s in shown})}
+    """The days on which what was known changed, and how many facts there are."""
+    days = {day_number(s.known_from) for s in shown}
+    days |= {day_number(s.known_until) for s in shown if s.known_until}
+    return {"days": sorted(days), "facts": len({s.view.id for s in shown})}
 
 
 def timeline_figure(
@@ -273,7 +303,7 @@ def _span_traces(group: Group, *, legend: bool) -> list[go.Scattergl]:
         y=group.lines_y,
         hoverinfo="skip",
         line={"color": group.colour, "width": 7, "dash": "dot" if retracted else "solid"},
-        meta=replay_meta(group.lined, 3, counted=True),
+        meta=replay_meta(group.lined, group.lines_rows, 3, counted=True),
     )
     return [lines, _markers(group, "circle", 9, legend=False, opacity=0.0)]
 
@@ -304,7 +334,7 @@ def _markers(
         hovertext=group.marks_text,
         hoverinfo="text",
         marker={"color": group.colour, "size": size, "symbol": symbol, "opacity": opacity},
-        meta=replay_meta(group.marked, 1, counted),
+        meta=replay_meta(group.marked, group.marks_rows, 1, counted),
     )
 
 
@@ -339,7 +369,7 @@ def lag_figure(
                 hoverinfo="skip",
                 line={"color": group.colour, "width": 2},
                 opacity=0.6,
-                meta=replay_meta(group.lined, 3),
+                meta=replay_meta(group.lined, group.lines_rows, 3),
             )
         )
         traces.append(_markers(group, "diamond", 9, legend=False))

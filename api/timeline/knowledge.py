@@ -83,7 +83,7 @@ def knowledge_figure(
     layout = {
         "title": {"text": heading, "x": 0.01, "font": {"size": 15}},
         "height": 340,
-        "margin": {"l": 10, "r": 10, "t": 50, "b": 50},
+        "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
         "font": {"family": FONT, "size": 12},
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
@@ -93,7 +93,7 @@ def knowledge_figure(
             "title": {"text": "reported (when the public could know)"},
             "range": _frame(days, last),
         },
-        "yaxis": {"title": {"text": "facts known"}, "rangemode": "tozero", "automargin": True},
+        "yaxis": {"title": {"text": "facts known"}, "rangemode": "tozero"},
         "shapes": [_cursor(cursor)] if cursor else [],
         "meta": {"chart": "knowledge", "replay": known_range(shown)},
         "uirevision": "keep",

@@ -16,12 +16,19 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
+import orjson
 import plotly.graph_objects as go
 import plotly.offline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from api.timeline.figures import COLOR_OPTIONS, DAY_MS, known_range, lag_figure, timeline_figure
+from api.timeline.figures import (
+    COLOR_OPTIONS,
+    day_number,
+    known_range,
+    lag_figure,
+    timeline_figure,
+)
 from api.timeline.items import LANE_OPTIONS, Shown
 from api.timeline.knowledge import knowledge_figure
 from api.timeline.picture import empty_picture, picture_view
@@ -117,15 +124,20 @@ def figures(page: TimelinePage) -> dict[str, go.Figure]:
     }
 
 
+def figure_json(figure: go.Figure) -> str:
+    """A figure as compact JSON (orjson; ``<`` stays as is: escape it with ``in_script``)."""
+    return orjson.dumps(figure.to_plotly_json()).decode()
+
+
 def figures_json(charts: Mapping[str, go.Figure]) -> str:
-    """The figures as one JSON object; plotly's encoder already escapes ``<``, ``>`` and ``/``."""
-    return (
-        "{" + ",".join(f"{json.dumps(name)}:{fig.to_json()}" for name, fig in charts.items()) + "}"
-    )
+    """Several figures as one JSON object keyed by chart name."""
+    return orjson.dumps({name: fig.to_plotly_json() for name, fig in charts.items()}).decode()
 
 
-def _day(moment: datetime) -> int:
-    return int((moment - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1))
+def in_script(json_text: str) -> Markup:
+    """JSON that cannot end its ``<script>`` element: ``<`` occurs only inside JSON strings,
+    where ``<\\/`` and ``\\u003c!--`` are valid escapes."""
+    return Markup(json_text.replace("</", "<\\/").replace("<!--", "\\u003c!--"))
 
 
 def _iso(day: int) -> str:
@@ -134,9 +146,9 @@ def _iso(day: int) -> str:
 
 def replay_range(shown: Sequence[Shown], known_at: datetime | None) -> dict[str, Any]:
     """The slider's days: from a month before anything was known to the page's date."""
-    days = sorted({d // DAY_MS for d in known_range(shown)["dates"]})
-    end = _day(known_at) if known_at else (days[-1] if days else _day(datetime.now(UTC)))
-    last = max(end, days[-1]) if days and not known_at else end
+    days: list[int] = known_range(shown)["days"]
+    latest = days[-1] if days else day_number(datetime.now(UTC))
+    last = day_number(known_at) if known_at else latest
     first = (days[0] if days else last) - 31
     return {
         "first": first,
@@ -187,7 +199,7 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
     config = {
         "json_url": page.json_url,
         "stream_url": page.stream_url,
-        "occurred_until": _day(occurred_until) if occurred_until else None,
+        "occurred_until": day_number(occurred_until) if occurred_until else None,
     }
     picture = (
         picture_view(page.picture, page.shown, page.actors) if page.picture else empty_picture()
@@ -206,7 +218,7 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
         exports=page.exports,
         home_url=page.home_url,
         timeline_url=page.timeline_url,
-        figures_json=Markup(figures_json(charts)),
+        figures_json=in_script(figures_json(charts)),
         config_json=json_for_script(config),
         assets=assets.context(),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from api.timeline.figures import ms
+from api.timeline.figures import day_number
 from api.timeline.items import Shown, actor_name, meeting_titles, what
 from domain.model import Actor
 from projections.views import DisclosureLag, MeetingPicture, Picture, Statement
@@ -20,7 +20,7 @@ OTHER_KINDS = ("disclosure_published", "policy_announced", "claim")
 @dataclass(frozen=True)
 class Replay:
     """When the public first knew the fact, when it stopped being so (a retraction), and
-    when it started to happen; all in ms since the epoch."""
+    when it started to happen; all as days since the epoch."""
 
     known_from: int
     known_until: int | None
@@ -79,10 +79,10 @@ def replays(shown: Sequence[Shown]) -> dict[str, Replay]:
     out: dict[str, Replay] = {}
     for item in sorted(shown, key=lambda s: s.known_from):
         known = out.get(item.view.id)
-        until = ms(item.known_from) if item.began == "retracted" else None
-        start = ms(item.view.occurred_earliest)
+        until = day_number(item.known_from) if item.began == "retracted" else None
+        start = day_number(item.view.occurred_earliest)
         if known is None:
-            out[item.view.id] = Replay(ms(item.known_from), until, start)
+            out[item.view.id] = Replay(day_number(item.known_from), until, start)
         elif until is not None and known.known_until is None:
             out[item.view.id] = Replay(known.known_from, until, known.start)
     return out

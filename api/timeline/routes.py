@@ -20,6 +20,7 @@ from api.timeline.page import (
     Link,
     StoryLink,
     TimelinePage,
+    figure_json,
     figures,
     figures_json,
     glue_js,
@@ -178,7 +179,7 @@ async def timeline_json(
         charts = figures(page)
         if chart == "all":
             return figures_json(charts)
-        return str(charts[chart].to_json())
+        return figure_json(charts[chart])
 
     return respond(request, await run_in_threadpool(build), "application/json")
 

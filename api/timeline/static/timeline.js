@@ -23,74 +23,119 @@
   var dateLabel = byId("replay-date");
   var liveStatus = byId("live-status");
   var state = { day: Number(slider.value), occurred: config.occurred_until };
-  var baseY = {};
-  var pending = false;
+  var drawnMasks = {};  // per chart, per trace: which items its y currently draws
+  var textPending = false;
+  var chartTimer = null;
+
+  function replayOf(trace) { return trace.meta && trace.meta.replay; }
 
   function remember(name) {
-    var gd = byId("chart-" + name);
-    baseY[name] = gd.data.map(function (trace) { return trace.y ? Array.prototype.slice.call(trace.y) : null; });
+    drawnMasks[name] = byId("chart-" + name).data.map(function (trace) {
+      var r = replayOf(trace);
+      if (!r) return null;
+      return r.from.map(function (_, i) { return trace.y[i * r.stride] !== null; });
+    });
   }
 
-  function shown(replay, i, knownEnd, occurredEnd) {
-    if (replay.from[i] > knownEnd) return false;
-    if (replay.until[i] !== null && replay.until[i] <= knownEnd) return false;
-    return occurredEnd === null || replay.start[i] <= occurredEnd;
+  // Dates are day numbers (days since 1970-01-01, UTC): "known on D" means by the end of
+  // day D, so an item is shown when it became known on D or before, was not replaced by
+  // a later state on D or before, and (with a "happened by" date) had started by then.
+  function shown(replay, i, knownDay, occurredDay) {
+    if (replay.from[i] > knownDay) return false;
+    var until = replay.until ? replay.until[i] : null;
+    if (until !== null && until <= knownDay) return false;
+    return occurredDay === null || replay.start[i] <= occurredDay;
   }
 
-  function shownElement(el, knownEnd, occurredEnd) {
+  function shownElement(el, knownDay, occurredDay) {
     var until = el.getAttribute("data-until");
-    if (Number(el.getAttribute("data-from")) > knownEnd) return false;
-    if (until !== null && Number(until) <= knownEnd) return false;
-    return occurredEnd === null || Number(el.getAttribute("data-start")) <= occurredEnd;
+    if (Number(el.getAttribute("data-from")) > knownDay) return false;
+    if (until !== null && Number(until) <= knownDay) return false;
+    return occurredDay === null || Number(el.getAttribute("data-start")) <= occurredDay;
   }
 
-  function replay() {
-    pending = false;
-    var knownEnd = (state.day + 1) * DAY - 1;
-    var occurredEnd = state.occurred === null ? null : (state.occurred + 1) * DAY - 1;
+  function ends() {
+    return { known: state.day, occurred: state.occurred };
+  }
+
+  // Cheap: the date, the count and the picture follow the slider as it moves.
+  function replayText() {
+    textPending = false;
+    var end = ends();
     var known = 0;
     var total = 0;
-    ITEM_CHARTS.forEach(function (name) {
+    byId("chart-timeline").data.forEach(function (trace) {
+      var r = replayOf(trace);
+      if (!r || !r.counted) return;
+      for (var i = 0; i < r.from.length; i++) {
+        if (!r.until || r.until[i] === null) total++;
+        if (shown(r, i, end.known, end.occurred)) known++;
+      }
+    });
+    var anything = false;
+    document.querySelectorAll("#picture [data-from]").forEach(function (el) {
+      el.hidden = !shownElement(el, end.known, end.occurred);
+      anything = anything || !el.hidden;
+    });
+    document.querySelectorAll("#picture .replay-group").forEach(function (group) {
+      if (group.querySelector("[data-from]")) group.hidden = !group.querySelector("[data-from]:not([hidden])");
+    });
+    var empty = byId("picture-empty");
+    if (empty) empty.hidden = anything;
+    dateLabel.textContent = isoDay(state.day);
+    var text = known + " of " + total + " fact(s) known on " + isoDay(state.day);
+    if (end.occurred !== null) text += ", of those begun by " + isoDay(state.occurred);
+    countLine.textContent = text;
+    return known;
+  }
+
+  // Costly with many facts (WebGL redraws): only traces whose items change, once the
+  // slider rests.
+  function replayCharts() {
+    var end = ends();
+    var redraws = ITEM_CHARTS.map(function (name) {
       var gd = byId("chart-" + name);
       var ys = [];
       var traces = [];
       gd.data.forEach(function (trace, t) {
-        var r = trace.meta && trace.meta.replay;
+        var r = replayOf(trace);
         if (!r) return;
-        var y = baseY[name][t].slice();
+        var mask = r.from.map(function (_, i) { return shown(r, i, end.known, end.occurred); });
+        var before = drawnMasks[name][t];
+        if (mask.every(function (v, i) { return v === before[i]; })) return;
+        var y = new Array(r.from.length * r.stride);
         for (var i = 0; i < r.from.length; i++) {
-          var counted = name === "timeline" && r.counted;
-          if (counted && r.until[i] === null) total++;
-          if (shown(r, i, knownEnd, occurredEnd)) {
-            if (counted) known++;
-            continue;
+          for (var k = 0; k < r.stride; k++) {
+            y[i * r.stride + k] = mask[i] && (r.stride === 1 || k < 2) ? r.row[i] : null;
           }
-          for (var k = 0; k < r.stride; k++) y[i * r.stride + k] = null;
         }
+        drawnMasks[name][t] = mask;
         ys.push(y);
         traces.push(t);
       });
-      if (traces.length) Plotly.restyle(gd, { y: ys }, traces);
+      return traces.length ? Plotly.restyle(gd, { y: ys }, traces) : Promise.resolve();
     });
     var knowledge = byId("chart-knowledge");
     if (knowledge.layout && knowledge.layout.shapes && knowledge.layout.shapes.length) {
-      Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) });
+      redraws.push(Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) }));
     }
-    document.querySelectorAll("#picture [data-from]").forEach(function (el) {
-      el.hidden = !shownElement(el, knownEnd, occurredEnd);
+    return Promise.all(redraws);
+  }
+
+  function replay() {
+    var known = replayText();
+    return replayCharts().then(function () {
+      document.body.setAttribute("data-known", String(known));
     });
-    dateLabel.textContent = isoDay(state.day);
-    var text = known + " of " + total + " fact(s) known on " + isoDay(state.day);
-    if (occurredEnd !== null) text += ", of those begun by " + isoDay(state.occurred);
-    countLine.textContent = text;
-    document.body.setAttribute("data-known", String(known));
   }
 
   function schedule() {
-    if (!pending) {
-      pending = true;
-      window.requestAnimationFrame(replay);
+    if (!textPending) {
+      textPending = true;
+      window.requestAnimationFrame(replayText);
     }
+    window.clearTimeout(chartTimer);
+    chartTimer = window.setTimeout(replay, 150);
   }
 
   slider.addEventListener("input", function () {
@@ -132,9 +177,9 @@
   }
 
   function extendSlider(figures) {
-    var dates = figures.timeline.layout.meta.replay.dates;
-    if (!dates.length) return;
-    var last = Math.floor(dates[dates.length - 1] / DAY);
+    var days = figures.timeline.layout.meta.replay.days;
+    if (!days.length) return;
+    var last = days[days.length - 1];
     var atEnd = Number(slider.value) === Number(slider.max);
     if (last > Number(slider.max)) {
       slider.max = String(last);
@@ -165,7 +210,8 @@
       extendSlider(results[0]);
       return draw(results[0]);
     }).then(function () {
-      replay();
+      return replay();
+    }).then(function () {
       liveStatus.textContent = "· live, updated " + new Date().toLocaleTimeString();
     }).catch(function (error) {
       liveStatus.textContent = "· update failed (" + error.message + "); will retry on the next event";
@@ -189,7 +235,8 @@
   }
 
   draw(JSON.parse(byId("figures").textContent)).then(function () {
-    replay();
+    return replay();
+  }).then(function () {
     document.body.setAttribute("data-ready", "1");
     listen();
   });

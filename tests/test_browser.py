@@ -1,0 +1,225 @@
+"""The timeline page in a real browser: Debian's headless chromium driven by Playwright,
+against the real app served by uvicorn on a loopback port.
+
+Skips, saying why, where chromium or playwright is missing. Screenshots are saved in
+``test-artifacts/`` (ignored by git).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+import uvicorn
+
+from api.main import create_app
+from domain.loading import load_story
+from domain.storyfile import StoryFile
+from tests.api_fixtures import ALICE, settings_for
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+INJECTION = "<img src=x onerror=alert(1)>"
+GENEVA_PAGE = "/stories/geneva-ai-talks/timeline"
+
+# The number of facts each chart draws, from the figures in the page (WebGL draws no DOM).
+DRAWN = """name => document.getElementById('chart-' + name).data
+  .filter(t => t.meta.replay.counted)
+  .reduce((n, t) => n + t.y.filter((y, i) => i % t.meta.replay.stride === 0 && y !== null)
+    .length, 0)"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install -y chromium")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api",
+        reason="Playwright for Python is not installed: pip install playwright",
+    )
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, geneva: StoryFile) -> Iterator[str]:
+    """The real app, the Geneva story loaded, served by uvicorn on a free loopback port."""
+    app = create_app(settings_for(tmp_path))
+    services = app.state.services
+    load_story(services.app, geneva, "test")
+    services.read.catch_up()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
+    served = uvicorn.Server(config)
+    thread = threading.Thread(target=served.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not served.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    served.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+class Watched:
+    """A page with its console errors, uncaught exceptions and dialogs recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, url: str) -> Page:
+        self.page.goto(url)
+        self.page.wait_for_selector("body[data-ready]", timeout=30_000)
+        return self.page
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1300, "height": 3000})
+    yield Watched(context.new_page())
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date(
+    server: str, watched: Watched
+) -> None:
+    page = watched.open(server + GENEVA_PAGE)
+    assert page.locator("#chart-timeline canvas").count() > 0  # WebGL traces drawn
+    assert "meeting held" in (page.locator("#chart-timeline .legend").text_content() or "")
+    assert page.text_content("#replay-count") == "40 of 40 fact(s) known on 2024-01-11"
+    assert page.evaluate(DRAWN, "timeline") == 40
+    screenshot(page, "timeline-geneva-2024-01-11")
+
+    page.focus("#known-slider")
+    page.keyboard.press("ArrowLeft")  # one day back: the eve of the FT's report
+    page.wait_for_function("document.body.dataset.known === '0'")
+    assert page.text_content("#replay-count") == "0 of 40 fact(s) known on 2024-01-10"
+    assert page.evaluate(DRAWN, "timeline") == 0
+    assert page.evaluate(DRAWN, "lag") == 0
+    assert page.locator("#picture .meeting:visible").count() == 0
+    assert page.locator("#picture-empty").is_visible()
+    knowledge_cursor = "document.getElementById('chart-knowledge').layout.shapes[0].x0"
+    assert page.evaluate(knowledge_cursor) == "2024-01-10"
+    screenshot(page, "timeline-geneva-2024-01-10")
+
+    page.keyboard.press("End")
+    page.wait_for_function("document.body.dataset.known === '40'")
+    assert page.locator("#picture .meeting:visible").count() == 2
+
+    page.fill("#known-at", "2023-12-31")
+    page.dispatch_event("#known-at", "change")
+    page.wait_for_function("document.body.dataset.known === '0'")
+    page.fill("#known-at", "2024-01-11")
+    page.dispatch_event("#known-at", "change")
+    page.wait_for_function("document.body.dataset.known === '40'")
+    page.fill("#occurred-until", "2023-08-15")  # only what had begun by then: the July round
+    page.dispatch_event("#occurred-until", "change")
+    page.wait_for_function("document.body.dataset.known !== '40'")
+    assert 0 < page.evaluate(DRAWN, "timeline") < 40
+    assert page.locator("#picture .meeting:visible").count() == 1
+    assert watched.errors == []
+
+
+def add_injection(server: str) -> None:
+    source = {"name": INJECTION, "published": "2024-01-11"}
+    writes = [
+        ("/stories", {"id": "injection", "title": f"Story {INJECTION}"}),
+        ("/actors", {"id": "evil", "name": INJECTION, "kind": "person"}),
+        ("/stories/injection/facts", {"id": "m", "kind": "meeting_held", "occurred": "2023-07",
+                                      "title": INJECTION, "sources": [source]}),
+        ("/stories/injection/facts", {"id": "j", "kind": "participant_joined", "meeting": "m",
+                                      "occurred": "2023-07-18", "actor": "evil",
+                                      "sources": [source], "quote": INJECTION}),
+    ]  # fmt: skip
+    for path, body in writes:
+        httpx.post(server + path, json=body, headers=ALICE).raise_for_status()
+
+
+def test_markup_in_an_actor_name_shows_as_text_and_runs_nothing(
+    server: str, watched: Watched
+) -> None:
+    add_injection(server)
+    page = watched.open(server + "/stories/injection/timeline?lanes=actor")
+    assert page.locator("img").count() == 0
+    assert page.get_by_text(INJECTION).first.is_visible()  # in the picture, as text
+    assert INJECTION in page.locator("#chart-timeline .ytick").all_text_contents()
+    # Hover the participant's marker: the label shows the name as text.
+    point = page.evaluate(
+        """() => {
+        const gd = document.getElementById('chart-timeline'), L = gd._fullLayout;
+        const t = gd.data.find(t => t.name === 'participant joined');
+        return [L.xaxis._offset + L.xaxis.d2p(t.x[0]), L.yaxis._offset + L.yaxis.d2p(t.y[0])];
+    }"""
+    )
+    box = page.locator("#chart-timeline").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_function("document.querySelector('#chart-timeline .hoverlayer .hovertext')")
+    assert INJECTION in (page.locator("#chart-timeline .hoverlayer").text_content() or "")
+    screenshot(page, "timeline-injection")
+    page.wait_for_timeout(300)  # give any injected handler its chance to run
+    assert watched.dialogs == []
+    assert page.locator("img").count() == 0
+    assert watched.errors == []
+
+
+def test_the_page_updates_live_when_a_new_fact_is_recorded(server: str, watched: Watched) -> None:
+    page = watched.open(server + GENEVA_PAGE)
+    page.wait_for_function("document.getElementById('live-status').textContent.includes('live')")
+    fact = {
+        "id": "ft-follow-up",
+        "kind": "claim",
+        "occurred": "2024-01",
+        "subject": "The Geneva talks",
+        "predicate": "were confirmed by",
+        "object": "a second outlet",
+        "sources": [{"name": "Le Monde", "published": "2024-02-01", "language": "fr"}],
+    }
+    response = httpx.post(server + "/stories/geneva-ai-talks/facts", json=fact, headers=ALICE)
+    response.raise_for_status()
+    page.wait_for_function("document.body.dataset.known === '41'", timeout=15_000)
+    assert page.text_content("#replay-count") == "41 of 41 fact(s) known on 2024-02-01"
+    assert page.evaluate(DRAWN, "timeline") == 41
+    screenshot(page, "timeline-geneva-live")
+    assert watched.errors == []
