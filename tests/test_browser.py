@@ -19,6 +19,8 @@ import pytest
 import uvicorn
 
 from api.main import create_app
+from api.services import open_services
+from api.timeline.offline import offline_page
 from domain.loading import load_story
 from domain.storyfile import StoryFile
 from tests.api_fixtures import ALICE, settings_for
@@ -223,3 +225,30 @@ def test_the_page_updates_live_when_a_new_fact_is_recorded(server: str, watched:
     assert page.evaluate(DRAWN, "timeline") == 41
     screenshot(page, "timeline-geneva-live")
     assert watched.errors == []
+
+
+def test_the_standalone_file_replays_with_the_network_off(
+    tmp_path: Path, geneva: StoryFile, browser: Browser
+) -> None:
+    services = open_services(settings_for(tmp_path))
+    try:
+        load_story(services.app, geneva, "test")
+        services.read.catch_up()
+        html = offline_page(services.read, "geneva-ai-talks")
+    finally:
+        services.close()
+    path = tmp_path / "geneva.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(offline=True, viewport={"width": 1300, "height": 3000})
+    try:
+        watched = Watched(context.new_page())
+        page = watched.open(path.as_uri())
+        assert page.evaluate(DRAWN, "timeline") == 40
+        page.focus("#known-slider")
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("document.body.dataset.known === '0'")
+        assert page.evaluate(DRAWN, "timeline") == 0
+        screenshot(page, "timeline-offline-file")
+        assert watched.errors == []
+    finally:
+        context.close()

@@ -9,9 +9,10 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from api.timeline.figures import day_number, lag_figure, timeline_figure
+from api.timeline.figures import day_number, timeline_figure
 from api.timeline.items import Change, states
 from api.timeline.knowledge import knowledge_figure
+from api.timeline.lag import lag_figure
 from domain.model import Actor, ActorKind
 from domain.storyfile import StoryFile
 from tests.builders import a_fact, a_meeting, joined

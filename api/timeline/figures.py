@@ -3,7 +3,7 @@
 1. ``timeline_figure``: each fact at its occurred time, in lanes by meeting, actor or
    kind; a day-precise fact is a marker, a month, year or interval a span over its whole
    period (never a made-up day).
-2. ``lag_figure``: each fact a segment from when it occurred to when it was reported.
+2. ``lag_figure`` (in ``lag.py``): each fact a segment from occurred to reported.
 3. ``knowledge_figure`` (in ``knowledge.py``): facts known by each reported date.
 
 Traces are one per colour group (never one per fact) and WebGL, so a story of 10,000
@@ -187,7 +187,9 @@ def x_range(starts: Sequence[datetime], ends: Sequence[datetime]) -> list[str]:
     return [plot_date(first - pad), plot_date(last + pad)]
 
 
-def base_layout(title: str, rows: Layout, x_title: str, frame: list[str]) -> dict[str, Any]:
+def base_layout(
+    title: str, rows: Layout, x_title: str, frame: list[str], row_px: int = ROW_PX
+) -> dict[str, Any]:
     bands = [
         {
             "type": "rect",
@@ -213,7 +215,7 @@ def base_layout(title: str, rows: Layout, x_title: str, frame: list[str]) -> dic
         xaxis["range"] = frame
     return {
         "title": {"text": title, "x": 0.01, "font": {"size": 15}},
-        "height": min(max(rows.rows * ROW_PX + 150, 320), MAX_HEIGHT),
+        "height": min(max(rows.rows * row_px + 150, 320), MAX_HEIGHT),
         "margin": {"l": left, "r": 10, "t": 50, "b": 50},
         "font": {"family": FONT, "size": 12},
         "hovermode": "closest",
@@ -277,7 +279,7 @@ def timeline_figure(
         traces += _span_traces(group, legend=bool(group.lined))
         traces += _day_traces(days[name], legend=not group.lined)
     if flagged.marked:
-        traces.append(_markers(flagged, "x", 9, legend=True))
+        traces.append(markers(flagged, "x", 9, legend=True))
     heading = f"{text.esc(title)} — when it happened" if title else "When it happened"
     frame = x_range(
         [s.view.occurred_earliest for s in shown], [s.view.occurred_latest for s in shown]
@@ -305,17 +307,17 @@ def _span_traces(group: Group, *, legend: bool) -> list[go.Scattergl]:
         line={"color": group.colour, "width": 7, "dash": "dot" if retracted else "solid"},
         meta=replay_meta(group.lined, group.lines_rows, 3, counted=True),
     )
-    return [lines, _markers(group, "circle", 9, legend=False, opacity=0.0)]
+    return [lines, markers(group, "circle", 9, legend=False, opacity=0.0)]
 
 
 def _day_traces(group: Group, *, legend: bool) -> list[go.Scattergl]:
     if not group.marked:
         return []
     symbol = "circle-open" if group.name == "retracted" else "circle"
-    return [_markers(group, symbol, 11, legend=legend, counted=True)]
+    return [markers(group, symbol, 11, legend=legend, counted=True)]
 
 
-def _markers(
+def markers(
     group: Group,
     symbol: str,
     size: int,
@@ -336,48 +338,3 @@ def _markers(
         marker={"color": group.colour, "size": size, "symbol": symbol, "opacity": opacity},
         meta=replay_meta(group.marked, group.marks_rows, 1, counted),
     )
-
-
-def lag_figure(
-    shown: Sequence[Shown],
-    actors: Mapping[str, Actor],
-    *,
-    title: str = "",
-    lanes: str = "meeting",
-    color: str = "kind",
-) -> go.Figure:
-    """Disclosure lag: each fact a segment from when it occurred to when it was reported."""
-    check_options(lanes, color)
-    rows = rows_for(shown, actors, lanes, lambda v: (v.occurred_earliest, v.reported_at))
-    meetings = meeting_titles(s.view for s in shown)
-    groups = groups_for(shown, color)
-    for item in shown:
-        view = item.view
-        group = groups[colour_of(view, color)[0]]
-        y = rows.y[view.id]
-        group.line(item, view.occurred_earliest, view.reported_at, y)
-        group.mark(item, view.reported_at, y, text.lag_hover(view, actors, meetings))
-    traces: list[go.Scattergl] = []
-    for group in groups.values():
-        traces.append(
-            go.Scattergl(
-                name=group.name,
-                legendgroup=group.name,
-                mode="lines",
-                x=group.lines_x,
-                y=group.lines_y,
-                hoverinfo="skip",
-                line={"color": group.colour, "width": 2},
-                opacity=0.6,
-                meta=replay_meta(group.lined, group.lines_rows, 3),
-            )
-        )
-        traces.append(_markers(group, "diamond", 9, legend=False))
-    heading = f"{text.esc(title)} — disclosure lag" if title else "Disclosure lag"
-    frame = x_range([s.view.occurred_earliest for s in shown], [s.view.reported_at for s in shown])
-    layout = base_layout(
-        heading, rows, "from when it occurred (start) to when it was reported (◆)", frame
-    )
-    layout["legend"]["title"] = {"text": f"by {color}"}
-    layout["meta"] = {"chart": "lag", "replay": known_range(shown)}
-    return go.Figure(data=traces, layout=layout)

@@ -26,11 +26,11 @@ from api.timeline.figures import (
     COLOR_OPTIONS,
     day_number,
     known_range,
-    lag_figure,
     timeline_figure,
 )
 from api.timeline.items import LANE_OPTIONS, Shown
 from api.timeline.knowledge import knowledge_figure
+from api.timeline.lag import lag_figure
 from api.timeline.picture import empty_picture, picture_view
 from domain.model import FACT_KINDS, Actor, Story
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture

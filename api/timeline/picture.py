@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from api.timeline.figures import day_number
-from api.timeline.items import Shown, actor_name, meeting_titles, what
+from api.timeline.items import Shown, meeting_titles, what
 from domain.model import Actor
 from projections.views import DisclosureLag, MeetingPicture, Picture, Statement
 
@@ -192,7 +192,3 @@ def _statement(
 
 def empty_picture() -> PictureView:
     return PictureView([], [], [], "")
-
-
-def actor_label(actor_id: str, actors: Mapping[str, Actor]) -> str:
-    return actor_name(actor_id, actors)

@@ -227,10 +227,7 @@
       timer = window.setTimeout(refresh, 300);
     };
     stream.onopen = function () { liveStatus.textContent = "· live"; };
-    stream.onmessage = later;
-    ["fact", "reported", "corroborated", "disputed", "corrected", "retracted"].forEach(function (name) {
-      stream.addEventListener(name, later);
-    });
+    stream.onmessage = later;  // one message per event appended to the story
     stream.onerror = function () { liveStatus.textContent = "· reconnecting…"; };
   }
 
