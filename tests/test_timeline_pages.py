@@ -111,6 +111,15 @@ def test_fewer_facts_are_drawn_at_an_earlier_known_at(geneva_client: TestClient)
     assert drawn(before.json()) == 0
 
 
+def test_the_page_before_the_disclosure_shows_nothing_known_and_replays_up_to_that_date(
+    geneva_client: TestClient,
+) -> None:
+    html = geneva_client.get(TIMELINE, params={"known_at": "2023-12-31"}).text
+    assert "Showing as known on 2023-12-31" in html
+    assert "Nothing known about this story at these dates." in html
+    assert 'id="known-at" value="2023-12-31"' in html
+
+
 def test_timeline_json_spans_month_precise_meetings(geneva_client: TestClient) -> None:
     figure = geneva_client.get(f"{TIMELINE}.json", params={"kind": "meeting_held"}).json()
     (lines,) = [t for t in figure["data"] if t["mode"] == "lines"]
