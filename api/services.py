@@ -42,6 +42,22 @@ def pool_env(settings: Settings) -> dict[str, str]:
     }
 
 
+RECONNECT_SECONDS = 10.0
+
+
+def _reconnect_promptly(app: Reportedly) -> None:
+    """psycopg's pool retries a lost connection with a doubling wait for up to 5 minutes,
+    so after a long outage it may notice the database is back only a minute later. Giving
+    each attempt up after RECONNECT_SECONDS lets the next request start a fresh one."""
+    if app.env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        return
+    from eventsourcing.postgres import PostgresDatastore  # psycopg: only with PostgreSQL
+
+    datastore = getattr(app.factory, "datastore", None)
+    if isinstance(datastore, PostgresDatastore):
+        datastore.pool.reconnect_timeout = RECONNECT_SECONDS
+
+
 class NotMigrated(RuntimeError):
     """Table creation is off and the tables are missing: run ``reportedly migrate``."""
 
@@ -65,6 +81,7 @@ def open_services(settings: Settings) -> Services:
     env = store_env(url) | pool_env(settings)
     env["CREATE_TABLE"] = "y" if settings.create_tables else "n"
     app = Reportedly(env=env)
+    _reconnect_promptly(app)
     if not settings.create_tables:
         _check_migrated(app)
     read = ReadModels(app, url)
