@@ -54,17 +54,22 @@ class LogWatch:
         self.position = services.read.last_position()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.waiting = 0  # streams waiting for news; the poller stops when none are
 
     async def wait_past(self, position: int) -> None:
         """Return once the read models hold an event after ``position``."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._follow())
-        while self.position <= position:
-            changed = self._changed
-            await changed.wait()
+        self.waiting += 1
+        try:
+            if self._task is None or self._task.done():
+                self._task = asyncio.create_task(self._follow())
+            while self.position <= position:
+                changed = self._changed
+                await changed.wait()
+        finally:
+            self.waiting -= 1
 
     async def _follow(self) -> None:
-        while True:
+        while self.waiting:
             try:
                 position = await run_in_threadpool(self._catch_up)
             except Exception:  # the store is down or busy: say so, keep streams open
