@@ -268,3 +268,25 @@ def test_exports_of_an_unknown_story_are_404s(client: TestClient) -> None:
         assert response.status_code == 404, fmt
     bad = client.get(f"/stories/{STORY}/export", params={"format": "xml"})
     assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "format"
+
+
+def test_lifecycle_lines_are_checked_in_order_before_anything_is_appended(
+    client: TestClient,
+) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    source = {"name": "FT", "published": "2024-01-12"}
+    rows = [
+        {"id": "c-1", "kind": "claim", "occurred": "2023", "subject": "a", "predicate": "b",
+         "object": "c", "sources": [{"name": "FT", "published": "2024-01-11"}]},
+        {"event": "corrected", "fact_id": "c-1", "source": source,
+         "changes": {"occurred": "sometime"}},
+        {"event": "retracted", "fact_id": "c-1", "source": source, "reason": "Withdrawn."},
+        {"event": "corrected", "fact_id": "c-1", "source": source, "changes": {"object": "d"}},
+        {"event": "corroborated", "fact_id": "c-1", "source": source},
+    ]  # fmt: skip
+    body = "\n".join(orjson.dumps(r).decode() for r in rows)
+    response = client.post(f"/stories/{STORY}/import", content=body, headers=ALICE)
+    assert response.status_code == 422
+    problems = {(p["line"], p["field"]) for p in response.json()["problems"]}
+    assert problems == {(2, "changes.occurred"), (4, "fact_id")}
+    assert client.get(FACTS).json()["items"] == []
