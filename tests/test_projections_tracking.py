@@ -10,9 +10,11 @@ import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.application import Reportedly, store_env
+from domain.clocks import parse_instant
 from domain.model import Correction, Corroboration, Dispute, Retraction
 from projections import projector
 from projections.readmodels import ReadModels
+from projections.views import AsOf
 from tests.builders import a_meeting, a_source, a_story, an_actor, joined
 
 STORY = "geneva-ai-talks"
@@ -214,3 +216,31 @@ def test_an_outdated_read_model_schema_is_dropped_and_rebuilt_on_open(sqlite_url
 
     assert reopened.store.dump() == kept
     reopened.close()
+
+
+def test_every_store_answers_every_read_alike(store: tuple[Reportedly, str]) -> None:
+    app, url = store
+    write_history(app)
+    on_disk = ReadModels(app, url)
+    in_memory = ReadModels(app, None)  # fed from the same log, kept in memory
+    on_disk.catch_up()
+    in_memory.catch_up()
+    recorded = app.get_fact(STORY, "round-1").created_on
+
+    for as_of in (
+        AsOf(),
+        AsOf(known_at=parse_instant("2024-02-15")),
+        AsOf(recorded_at=recorded, occurred_until=parse_instant("2023-02")),
+    ):
+        assert on_disk.picture(STORY, as_of) == in_memory.picture(STORY, as_of)
+        page = in_memory.facts(STORY, as_of, limit=7)
+        assert on_disk.facts(STORY, as_of, limit=7) == page
+        for item in in_memory.facts(STORY, as_of, limit=1000).items:
+            assert on_disk.fact(STORY, item.id, as_of) == in_memory.fact(STORY, item.id, as_of)
+    window = parse_instant("2024-01-31"), parse_instant("2024-03-01")
+    assert on_disk.changes(STORY, *window) == in_memory.changes(STORY, *window)
+    assert on_disk.log(STORY, after=3, limit=9) == in_memory.log(STORY, after=3, limit=9)
+    assert on_disk.stories() == in_memory.stories()
+    assert on_disk.actors() == in_memory.actors()
+    on_disk.close()
+    in_memory.close()
