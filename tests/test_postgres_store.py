@@ -7,7 +7,10 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
 import pytest
+from eventsourcing.postgres import PostgresDatastore
 
+from api.services import NotMigrated, open_services
+from api.settings import Settings
 from domain.application import Reportedly, store_env
 from domain.events import FactReported
 from domain.loading import load_story
@@ -102,3 +105,27 @@ def test_creating_a_story_again_through_another_store_connection_appends_nothing
     assert len(first.recorder.select_notifications(start=1, limit=10)) == 1
     first.close()
     second.close()
+
+
+def test_a_server_with_table_creation_off_asks_for_migrate_on_an_empty_database(
+    postgres_url: str,
+) -> None:
+    settings = Settings(database_url=postgres_url, create_tables=False)
+    with pytest.raises(NotMigrated, match="reportedly migrate"):
+        open_services(settings)
+
+    open_services(settings.model_copy(update={"create_tables": True})).close()  # = migrate
+    services = open_services(settings)
+    assert services.read.last_position() == 0
+    services.close()
+
+
+def test_pool_settings_size_one_pool_shared_by_events_and_read_models(postgres_url: str) -> None:
+    settings = Settings(database_url=postgres_url, pool_size=2, pool_max_overflow=1, pool_timeout=3)
+    services = open_services(settings)
+    datastore = services.app.factory.datastore  # type: ignore[attr-defined]
+    assert isinstance(datastore, PostgresDatastore)
+    pool = datastore.pool
+    assert (pool.min_size, pool.max_size, pool.timeout) == (2, 3, 3)
+    assert services.read.store.datastore is datastore
+    services.close()
