@@ -10,7 +10,7 @@ FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
 
 
 def a_source(published: str = "2024-01-11", name: str = "Financial Times") -> Source:
-    return Source(name=name, published=published)  # type: ignore[arg-type]
+    return Source(name=name, published=published)
 
 
 def a_story(story_id: str = "geneva-ai-talks", title: str = "Geneva AI-safety talks") -> Story:
