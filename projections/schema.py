@@ -137,7 +137,7 @@ def bound(moment: datetime | None, default: int = NOW) -> int:
 # The hot path of a rebuild converts the same few strings over and over: memoise them.
 _PUBLISHED: dict[str, int] = {}
 _OCCURRED: dict[str, tuple[int, int]] = {}
-_OCCURRED_FULL: dict[str, Occurred] = {}
+_OCCURRED_FULL: dict[str, Occurred] = {}  # bounded below: a server keeps its memory small
 _PLAIN_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -176,7 +176,7 @@ def occurred_of(edtf: str) -> Occurred:
                 latest=datetime.combine(after, time.min, tzinfo=UTC),
                 precision=precision,
             )
-    if len(_OCCURRED_FULL) > 100_000:
+    if len(_OCCURRED_FULL) > 20_000:
         _OCCURRED_FULL.clear()
     _OCCURRED_FULL[edtf] = found
     return found
