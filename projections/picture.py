@@ -179,7 +179,12 @@ class _Builder:
             topics=[
                 str(v.fields()["topic"]) for v in self.of_meeting("topic_discussed", meeting_id)
             ],
-            statements=[self.statement(v) for v in self.of_meeting("statement_made", meeting_id)],
+            # Like disclosures, a statement naming no meeting is about the story as a whole.
+            statements=[
+                self.statement(v)
+                for v in self.by_kind["statement_made"]
+                if v.fields().get("meeting") in (None, meeting_id)
+            ],
             disclosures=disclosures,
             disclosed_by=disclosed_by,
             disclosed_at=disclosed_at,

@@ -176,8 +176,8 @@ class MeetingPicture(BaseModel):
     absentees: list[ActorRef] = []
     briefed: list[ActorRef] = []
     topics: list[str] = []
-    statements: list[Statement] = []
-    disclosures: list[Disclosure] = []
+    statements: list[Statement] = []  # naming this meeting, or no meeting (the whole story)
+    disclosures: list[Disclosure] = []  # likewise
     disclosed_by: str | None = None  # who first made it public (outlet or first source)
     disclosed_at: datetime | None = None
     disclosure_lag: DisclosureLag | None = None

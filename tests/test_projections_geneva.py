@@ -120,6 +120,8 @@ def test_the_disclosure_names_the_outlet_and_a_lag_range_for_a_month_date(
 
 def test_statements_keep_their_speakers_and_quotes(disclosed: Picture) -> None:
     by_id = {s.fact_id: s for s in disclosed.statements}
+    # The article ties neither statement to one round: both are about the talks.
+    assert [s.fact_id for s in disclosed.meetings[0].statements] == list(by_id)
 
     assert by_id["statement-anonymous-participant"].speaker is not None
     assert by_id["statement-chinese-embassy-uk"].actor == "chinese-embassy-uk"
