@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = 3000
+CLAIM = {"subject": "s", "predicate": "p", "object": "o"}
 CLI = [sys.executable, "-c", "from api.cli import app; app(prog_name='reportedly')"]
 
 
@@ -140,8 +142,6 @@ def test_two_projectors_catching_up_at_once_apply_each_event_once(postgres_url: 
     _claims(app, "shared", 500)
     first, second = ReadModels(app, postgres_url), ReadModels(_open(postgres_url), postgres_url)
     first.batch_size = second.batch_size = 50
-    import threading
-
     done = [threading.Thread(target=r.catch_up) for r in (first, second)]
     for thread in done:
         thread.start()
@@ -185,3 +185,55 @@ def test_the_project_worker_applies_events_no_api_process_projected(postgres_url
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(20) == 0
     app.close()
+
+
+def _listening(url: str) -> bool:
+    dbname = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE 'LISTEN%%'",
+            (dbname,),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_the_follower_resumes_after_postgresql_was_unreachable(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from api.services import open_services
+    from api.settings import Settings
+    from projections.follower import follow
+    from tests.tcp_proxy import TcpProxy
+
+    writer = _open(postgres_url)
+    writer.create_story(a_story("outage"), "setup")
+    ReadModels(writer, postgres_url).close()
+    target = urlsplit(postgres_url)
+    with TcpProxy((target.hostname or "127.0.0.1", target.port or 5432)) as proxy:
+        proxied = postgres_url.replace(target.netloc, f"{target.username}@127.0.0.1:{proxy.port}")
+        services = open_services(Settings(database_url=proxied, pool_timeout=1))
+        stop = threading.Event()
+        follower = threading.Thread(target=follow, args=(services.read, stop))
+        follower.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not _listening(postgres_url):  # subscribed: asleep on LISTEN
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            proxy.cut()
+            written = writer.report_fact("outage", a_fact("claim", "while-down", **CLAIM), "x")
+            time.sleep(2)  # the follower meets the outage
+            proxy.restore()
+            read = ReadModels(writer, postgres_url)
+            deadline = time.monotonic() + 60
+            while read.last_position() < (written.position or 0):
+                assert follower.is_alive() and time.monotonic() < deadline
+                time.sleep(0.1)
+            assert read.fact("outage", "while-down").kind == "claim"
+        finally:
+            stop.set()
+            follower.join(30)
+            services.close()
+    assert not follower.is_alive()
+    assert any("store unavailable" in r.getMessage() for r in caplog.records)  # it met the outage
+    writer.close()
