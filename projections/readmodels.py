@@ -90,6 +90,7 @@ class ReadModels:
         self._attach_events()
         self.projection = ReadModelProjection(self.store)
         self._lock = threading.RLock()
+        self._tracked = 0  # the highest position this process knows the read models hold
 
     def close(self) -> None:
         self.store.close()
@@ -113,7 +114,8 @@ class ReadModels:
     # ---- following the log -----------------------------------------------------------
     def last_position(self) -> int:
         """The position (notification id) of the last event the read models hold."""
-        return self.store.max_tracking_id(self.app.name) or 0
+        self._tracked = max(self._tracked, self.store.max_tracking_id(self.app.name) or 0)
+        return self._tracked
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every event not yet applied; returns how many this call applied."""
@@ -122,7 +124,8 @@ class ReadModels:
 
     def wait_for(self, position: int | None, timeout: float = 5.0) -> None:
         """Block until the read models hold the event at ``position`` (read-your-writes)."""
-        if position is None:
+        # Tracking only moves forward, so what this process saw tracked is a lower bound.
+        if position is None or self._tracked >= position:
             return
         deadline = time.monotonic() + timeout
         while self.last_position() < position:
@@ -140,6 +143,7 @@ class ReadModels:
         with self._lock:
             with self.store.transaction(commit=True) as c:
                 self.store.reset(c)
+                self._tracked = 0
                 self.store.drop_indexes(c)  # built once at the end: faster than row by row
             try:
                 return self._catch_up(progress, self.rebuild_batch_size)
@@ -179,10 +183,13 @@ class ReadModels:
             failures = 0
             if claimed:
                 applied += len(records)
-                if len(records) == batch_size:  # a backlog: bigger batches go faster
-                    batch_size = min(batch_size * 4, self.rebuild_batch_size)
+                self._tracked = max(self._tracked, records[-1][0])
             if progress is not None:
                 progress(min(records[-1][0] - start, total), total)
+            if claimed and len(records) < batch_size:
+                return applied  # the log held no more than this when it was read
+            if len(records) == batch_size:  # a backlog: bigger batches go faster
+                batch_size = min(batch_size * 4, self.rebuild_batch_size)
 
     def _records(self, notifications: Sequence[Notification]) -> list[Record]:
         mapper = self.app.mapper
@@ -239,6 +246,24 @@ class ReadModels:
             for row in self.store.execute(c, statement, chunk).fetchall():
                 actor = Actor.model_validate_json(bytes(row["data"]))
                 found[actor.id] = actor
+        return found
+
+    def stored_fact_ids(self, story: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` the read models hold in ``story`` (one query per 500 ids).
+
+        A write the read models have not caught up with is missed: callers use this to
+        skip looking up ids that are surely new, and let the store refuse the rest."""
+        found: set[str] = set()
+        ordered = sorted(set(ids))
+        with self.store.transaction(commit=False) as c:
+            for i in range(0, len(ordered), 500):
+                chunk = ordered[i : i + 500]
+                statement = (
+                    "SELECT DISTINCT fact_id FROM rm_versions WHERE story = ? "
+                    f"AND fact_id IN ({', '.join('?' * len(chunk))})"
+                )
+                rows = self.store.execute(c, statement, [story, *chunk]).fetchall()
+                found.update(row["fact_id"] for row in rows)
         return found
 
     # ---- facts on the three clocks ---------------------------------------------------

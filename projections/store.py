@@ -163,19 +163,18 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
 
     @contextmanager
     def transaction(self, *, commit: bool, bulk: bool = False) -> Iterator[Cursor]:
-        if not bulk:
-            with self.datastore.transaction(commit=commit) as c:
+        if not commit:
+            with self.datastore.transaction(commit=False) as c:
                 yield cast(Cursor, c)
             return
-        with self.datastore.get_connection(commit=commit) as conn:
-            # WAL + NORMAL: a power cut may lose the last commits, never corrupt the file.
+        with self.datastore.get_connection(commit=True) as conn:
+            # WAL + NORMAL on the read store's own connections: a power cut may lose its
+            # last commits (the tracking row with them, so they are projected again from
+            # the log), never corrupt the file. The event log keeps the library's FULL.
             # Set outside the transaction: SQLite refuses to change it inside one.
             conn.cursor().execute("PRAGMA synchronous = NORMAL")
-            try:
-                with conn.transaction(commit=commit) as c:
-                    yield cast(Cursor, c)
-            finally:
-                conn.cursor().execute("PRAGMA synchronous = FULL")
+            with conn.transaction(commit=True) as c:
+                yield cast(Cursor, c)
 
     def close(self) -> None:
         self.datastore.close()
