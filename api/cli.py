@@ -444,7 +444,7 @@ def import_story(
 ) -> None:
     """Check every line of an NDJSON file, then append it in atomic batches (again: nothing)."""
     from api.errors import LinesRejected
-    from api.importing import LineSplitter, Parsed, import_lines, story_is_empty
+    from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
     from api.services import open_services
     from domain.errors import DomainError
 
@@ -457,8 +457,8 @@ def import_story(
     parsed.add(splitter.close())
     services = open_services(settings())
     try:
-        empty = story_is_empty(services.read, story)
-        result = import_lines(services.app, story, writer, parsed, empty=empty)
+        stored = stored_ids_from(services.read, story)
+        result = import_lines(services.app, story, writer, parsed, stored=stored)
         services.read.catch_up()
     except LinesRejected as rejected:
         for p in rejected.problems:

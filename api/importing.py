@@ -12,9 +12,10 @@ the store (same event, same source and content) is skipped.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -227,15 +228,20 @@ class _FactSim:
     seen: Counter[tuple[str, bytes]] = field(default_factory=Counter)
 
 
+StoredIds = Callable[[list[str]], Collection[str]]
+
+
 class Importer:
     """Checks a whole import against the store and itself, then appends it."""
 
-    def __init__(self, app: Reportedly, story: str, writer: str, *, empty: bool = False) -> None:
+    def __init__(
+        self, app: Reportedly, story: str, writer: str, *, stored: StoredIds | None = None
+    ) -> None:
         self.app = app
         self.story = story
         self.writer = writer
-        # A story known to hold no facts yet needs no look-up of each id in the store.
-        self.empty = empty
+        # Tells which of a list of ids may be stored, so only those are looked up one by one.
+        self.stored = stored
         self.started = now()
         self.problems: list[LineProblem] = []
         self.sims: dict[str, _FactSim] = {}
@@ -301,7 +307,7 @@ class Importer:
                 self.writer,
                 self.started,
                 actors=frozenset(self.file_actors),
-                fresh=self.empty,
+                stored=None if self.stored is None else self.stored(list(self.file_facts)),
             )
         except Rejected as rejected:
             for p in rejected.problems:
@@ -454,23 +460,21 @@ class Importer:
 
 
 def import_lines(
-    app: Reportedly, story: str, writer: str, parsed: Parsed, *, empty: bool = False
+    app: Reportedly, story: str, writer: str, parsed: Parsed, *, stored: StoredIds | None = None
 ) -> ImportResult:
     """Check everything (raising ``LinesRejected`` with every bad line), then append.
 
-    ``empty``: the story is known to hold no facts (``story_is_empty``), so ids are not
-    looked up one by one; a concurrent writer taking one of them makes the save fail.
+    ``stored`` tells which of a list of fact ids may already be stored (see
+    ``stored_ids_from``); without it every id is looked up in the store one by one.
     """
-    importer = Importer(app, story, writer, empty=empty)
+    importer = Importer(app, story, writer, stored=stored)
     story_line, todo = importer.check(parsed)
     return importer.apply(story_line, todo, total=len(parsed.lines))
 
 
-def story_is_empty(read: ReadModels, story: str) -> bool:
-    """Whether the story has no facts (or does not exist yet), after catching up."""
+def stored_ids_from(read: ReadModels, story: str) -> StoredIds:
+    """The read models' answer to "which of these ids may be stored", caught up first.
+
+    An id written after this catch-up is missed; the store then refuses the save."""
     read.catch_up()
-    try:
-        head = read.log(story, after=0, limit=2)
-    except NotFound:
-        return True
-    return all(entry.fact_id is None for entry in head)
+    return partial(read.stored_fact_ids, story)

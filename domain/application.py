@@ -8,7 +8,7 @@ the model it guards. Storage is chosen by environment (see ``store_env``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -268,7 +268,9 @@ class Reportedly(Application[UUID]):
         # Optimistic: most appends are new facts, so skip reading each id first and let
         # the store refuse a taken one; then check against what is stored.
         try:
-            return self.save_plan(self.plan_facts(story, facts, writer, recorded_at, fresh=True))
+            return self.save_plan(
+                self.plan_facts(story, facts, writer, recorded_at, stored=frozenset())
+            )
         except IntegrityError:
             return self.save_plan(self.plan_facts(story, facts, writer, recorded_at))
 
@@ -280,13 +282,15 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
         actors: frozenset[str] = frozenset(),
         *,
-        fresh: bool = False,
+        stored: Collection[str] | None = None,
     ) -> Plan:
         """Check a batch against the store and itself; append nothing.
 
         ``actors`` are ids taken as registered (a story file registers them first).
-        ``fresh`` skips looking up each id in the store (saving then fails with
-        IntegrityError if one is taken). Raises ``Rejected`` with every problem found.
+        ``stored``, when given, names the ids that may already be stored (e.g. from the
+        read models); only those are looked up, the others are taken as new and saving
+        fails with IntegrityError if one is taken after all. Raises ``Rejected`` with
+        every problem found.
         """
         problems: list[Problem] = []
         results: list[Written | None] = []
@@ -311,11 +315,12 @@ class Reportedly(Application[UUID]):
                         )
                     )
                 continue
-            existing = None if fresh else self._find_fact(story, fact.id)
+            looked_up = stored is None or fact.id in stored
+            existing = self._find_fact(story, fact.id) if looked_up else None
             if existing is not None:
-                stored = fact_content(existing.original)
-                if stored != fact_content(fact):
-                    fields = _differing(stored, fact_content(fact))
+                original = fact_content(existing.original)
+                if original != fact_content(fact):
+                    fields = _differing(original, fact_content(fact))
                     problems.append(
                         Problem(
                             i,

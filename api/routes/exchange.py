@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import exporting
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
-from api.importing import LineSplitter, Parsed, import_lines, story_is_empty
+from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
 from api.schemas import ImportReport, errors
 
 router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
@@ -96,9 +96,9 @@ async def import_story(
         if numbered:
             await run_in_threadpool(parsed.add, numbered)
     parsed.add(splitter.close())
-    empty = await run_in_threadpool(story_is_empty, services.read, story)
+    stored = await run_in_threadpool(stored_ids_from, services.read, story)
     result = await run_in_threadpool(
-        partial(import_lines, empty=empty), services.app, story, writer, parsed
+        partial(import_lines, stored=stored), services.app, story, writer, parsed
     )
     await run_in_threadpool(services.read.wait_for, result.last_position)
     return ImportReport(
