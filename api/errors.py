@@ -126,7 +126,7 @@ def domain_response(exc: DomainError) -> JSONResponse:
             loc: list[str | int] = ["body", p.entry, *([p.field] if p.field else [])]
             problems.append(ProblemOut(field=p.field, loc=loc, entry=p.entry, message=p.message))
             # An id conflict also names each field that differs from the stored fact.
-            for name in getattr(p, "differing", ()):
+            for name in p.differing:
                 problems.append(
                     ProblemOut(field=name, loc=["body", p.entry, name], entry=p.entry,
                                message="differs from the stored version")

@@ -76,6 +76,7 @@ class Problem:
     field: str | None
     message: str
     status: int  # 404 unknown story, 409 conflict, 422 broken rule
+    differing: tuple[str, ...] = ()  # with a 409: the fields whose content differs
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ class Reportedly(Application[UUID]):
                             f"fact {fact.id!r} already exists with "
                             f"other content (differs in: {', '.join(fields)})",
                             409,
+                            tuple(fields),
                         )
                     )
                 results[-1] = Written(fact.id, story, None, existing.created_on, False)

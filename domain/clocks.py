@@ -81,6 +81,8 @@ def parse_occurred(value: str) -> Occurred:
         ) from error
     if last < first:
         raise InvalidDate(f"{value!r}: the interval ends before it starts")
+    if last >= date.max:
+        raise InvalidDate(f"{value!r}: dates must end before 9999-12-31")
     return Occurred(
         edtf=text,
         earliest=_day_start(first),
@@ -112,6 +114,13 @@ def parse_instant(value: str) -> datetime:
     ``2024-01-11`` is the last instant of 2024-01-11; ``2023-08`` the last instant of
     August 2023; ``2023`` of the year. A date-time without a zone is taken as UTC.
     """
+    try:
+        return _parse_instant(value)
+    except OverflowError:
+        raise InvalidDate(f"{value!r} is outside the supported years (1 to 9998)") from None
+
+
+def _parse_instant(value: str) -> datetime:
     text = value.strip()
     match = _PARTIAL.match(text)
     if match:

@@ -101,6 +101,8 @@ def test_the_same_id_with_other_content_is_a_409_naming_the_fields(
     response = client.post(f"/stories/{story}/facts", json=joined(role="observer"), headers=BOB)
     assert response.status_code == 409
     assert "role" in response.json()["message"]
+    named = [p["field"] for p in response.json()["problems"] if p["field"] != "id"]
+    assert named == ["role"]
     detail = client.get(f"/stories/{story}/facts/geneva-2023-07-joined-openai").json()
     assert detail["role"] == "participant"
 

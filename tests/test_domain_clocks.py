@@ -64,3 +64,11 @@ def test_a_query_time_with_a_zone_is_converted_and_one_without_is_utc() -> None:
         parse_instant("yesterday")
     with pytest.raises(InvalidDate):
         parse_instant("2024-02-30")
+
+
+@pytest.mark.parametrize("edge", ["9999", "9999-12-31", "2023-07/9999"])
+def test_dates_at_the_end_of_the_calendar_are_refused_not_crashed(edge: str) -> None:
+    with pytest.raises(InvalidDate, match="9999"):
+        parse_occurred(edge)
+    with pytest.raises(InvalidDate):
+        parse_instant(edge if "/" not in edge else "9999-12-31")
