@@ -90,7 +90,7 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         earliest, fact_id = orjson.loads(
             base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         )
-        if isinstance(earliest, int) and isinstance(fact_id, str):
+        if isinstance(earliest, int) and -(2**63) <= earliest < 2**63 and isinstance(fact_id, str):
             return earliest, fact_id
     except (binascii.Error, ValueError, TypeError):
         pass
