@@ -21,10 +21,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
-from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
