@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, cast
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -38,6 +38,12 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 async def require_writer(services: ServicesDep, credentials: Credentials) -> str:
+    if services.settings.read_only:
+        raise HTTPException(
+            503,
+            "this server is read-only (REPORTEDLY_READ_ONLY, e.g. on a replica): "
+            "send writes to a server on the primary database",
+        )
     secret = credentials.credentials if credentials else None
     return authenticate(secret, services.settings.token_map("tokens"), "writes")
 

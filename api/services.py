@@ -79,11 +79,16 @@ def open_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     _ensure_sqlite_dir(url)
     env = store_env(url) | pool_env(settings)
-    env["CREATE_TABLE"] = "y" if settings.create_tables else "n"
+    creating = settings.create_tables and not settings.read_only
+    env["CREATE_TABLE"] = "y" if creating else "n"
     app = Reportedly(env=env)
     _reconnect_promptly(app)
-    if not settings.create_tables:
+    if not creating:
         _check_migrated(app)
-    read = ReadModels(app, url)
+    try:
+        read = ReadModels(app, url, read_only=settings.read_only)
+    except Exception:
+        app.close()
+        raise
     read.catch_up()
     return Services(settings=settings, app=app, read=read, database_url=url)

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         "PostgreSQL database and run `reportedly migrate` once instead",
     )
 
+    read_only: bool = Field(
+        default=False,
+        description="serve reads only, e.g. from a PostgreSQL hot standby: no table "
+        "creation, no projection (the primary's processes project); writes answer 503",
+    )
+
     @field_validator("tokens", "read_tokens")
     @classmethod
     def _well_formed(cls, value: str) -> str:

@@ -38,7 +38,13 @@ from projections.queries import (
     select_facts,
 )
 from projections.schema import from_us
-from projections.store import Cursor, PostgresReadStore, SQLiteReadStore, open_read_store
+from projections.store import (
+    Cursor,
+    PostgresReadStore,
+    ReadModelsMissing,
+    SQLiteReadStore,
+    open_read_store,
+)
 from projections.views import (
     LATEST,
     NO_FILTERS,
@@ -81,11 +87,20 @@ class ReadModels:
     rebuild_batch_size = 20_000  # events per transaction while rebuilding
     lock_retries = 20  # attempts when another writer holds the database for long
 
-    def __init__(self, app: Reportedly, database_url: str | None) -> None:
+    def __init__(
+        self, app: Reportedly, database_url: str | None, *, read_only: bool = False
+    ) -> None:
+        """``read_only``: never write (a PostgreSQL hot standby): the primary's processes
+        project, replication brings the result, and waiting means polling the tracking
+        position."""
         self.app = app
+        self.read_only = read_only
         shared = getattr(app.factory, "datastore", None)  # PostgreSQL: one pool per process
         self.store = open_read_store(
-            database_url, app.name, shared if isinstance(shared, PostgresDatastore) else None
+            database_url,
+            app.name,
+            shared if isinstance(shared, PostgresDatastore) else None,
+            read_only=read_only,
         )
         self._attach_events()
         self.projection = ReadModelProjection(self.store)
@@ -118,7 +133,12 @@ class ReadModels:
         return self._tracked
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply every event not yet applied; returns how many this call applied."""
+        """Apply every event not yet applied; returns how many this call applied.
+
+        Read-only read models apply nothing: they only learn how far they have come."""
+        if self.read_only:
+            self.last_position()
+            return 0
         with self._lock:
             return self._catch_up(progress, self.batch_size)
 
@@ -140,6 +160,8 @@ class ReadModels:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop every read model and build it again from the whole log."""
+        if self.read_only:
+            raise ReadModelsMissing("read-only read models cannot be rebuilt here")
         with self._lock:
             with self.store.transaction(commit=True) as c:
                 self.store.reset(c)

@@ -220,10 +220,16 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
 Store = SQLiteReadStore | PostgresReadStore
 
 
+class ReadModelsMissing(RuntimeError):
+    """A read-only store without current read models (migrate and project on the primary)."""
+
+
 def open_read_store(
     database_url: str | None,
     application_name: str,
     shared: PostgresDatastore | None = None,
+    *,
+    read_only: bool = False,
 ) -> Store:
     """The read store beside the events: same SQLite file or PostgreSQL database, or memory.
 
@@ -252,6 +258,15 @@ def open_read_store(
         # In memory: a private shared-cache SQLite database, alive while the pool is.
         name = f"file:reportedly-read-{uuid.uuid4().hex}?mode=memory&cache=shared"
         store = SQLiteReadStore(SQLiteDatastore(name), application_name)
+    if read_only:  # e.g. a hot standby: check, never write
+        with store.transaction(commit=False) as c:
+            if not store.has_table(c, "rm_meta") or store.schema_version(c) != SCHEMA_VERSION:
+                store.close()
+                raise ReadModelsMissing(
+                    "this read-only store has no current read models: run `reportedly "
+                    "migrate` and a projecting process against the primary"
+                )
+        return store
     store.create_table()  # the library's tracking table
     with store.transaction(commit=True) as c:
         store.ensure_tracking_row(c)  # a write first: holds the write lock from here on
