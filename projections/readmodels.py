@@ -192,7 +192,8 @@ class ReadModels:
                 return applied
             if start is None:
                 start = tracked
-                total = max((recorder.max_notification_id() or 0) - start, 1)
+                if progress is not None:  # a round trip only worth it for a progress bar
+                    total = max((recorder.max_notification_id() or 0) - start, 1)
             try:
                 claimed = self.projection.project(records, tracked)
             except OperationalError:
