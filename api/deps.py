@@ -16,9 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import authenticate
-from api.schemas import FactKind
 from api.services import Services
 from domain.clocks import parse_instant
+from domain.model import FactKind
 from projections.views import AsOf, Filters
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,99}$"

@@ -13,18 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from projections.views import FactDetail, FactView
 
-FactKind = Literal[
-    "meeting_held",
-    "participant_joined",
-    "participant_absent",
-    "actor_briefed",
-    "topic_discussed",
-    "statement_made",
-    "disclosure_published",
-    "policy_announced",
-    "claim",
-]
-
 FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
 RELAY = {
     "name": "French-language relay of the FT report on the Geneva talks",

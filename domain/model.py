@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
@@ -189,7 +189,7 @@ Fact = Annotated[
     Field(discriminator="kind"),
 ]
 FACT_ADAPTER: TypeAdapter[Fact] = TypeAdapter(Fact)
-FACT_KINDS: tuple[str, ...] = (
+FactKind = Literal[
     "meeting_held",
     "participant_joined",
     "participant_absent",
@@ -199,7 +199,8 @@ FACT_KINDS: tuple[str, ...] = (
     "disclosure_published",
     "policy_announced",
     "claim",
-)
+]
+FACT_KINDS: tuple[str, ...] = get_args(FactKind)
 IMMUTABLE_FIELDS = frozenset({"id", "kind"})
 
 
