@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, cast
+from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,11 +49,21 @@ async def require_writer(services: ServicesDep, credentials: Credentials) -> str
     return authenticate(secret, services.settings.token_map("tokens"), "writes")
 
 
-async def require_reader(services: ServicesDep, credentials: Credentials) -> None:
-    """Only installed when read tokens are configured; write tokens may read too."""
+READ_COOKIE = "reportedly_token"  # set by /signin for browsers (api/routes/signin.py)
+
+
+async def require_reader(request: Request, services: ServicesDep, credentials: Credentials) -> None:
+    """Only installed when read tokens are configured; write tokens may read too.
+
+    A browser signed in through /signin carries the token in a cookie instead; one
+    asking for a page without it is sent to the sign-in form."""
     settings = services.settings
     readers = {**settings.token_map("read_tokens"), **settings.token_map("tokens")}
-    authenticate(credentials.credentials if credentials else None, readers, "reads")
+    secret = credentials.credentials if credentials else request.cookies.get(READ_COOKIE)
+    if not secret and "text/html" in request.headers.get("accept", ""):
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        raise HTTPException(303, "sign in first", headers={"Location": f"/signin?next={target}"})
+    authenticate(secret, readers, "reads")
 
 
 Writer = Annotated[str, Depends(require_writer)]

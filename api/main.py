@@ -16,7 +16,17 @@ from fastapi.routing import APIRoute
 from api import errors
 from api.deps import require_reader
 from api.limits import BodyLimit
-from api.routes import actors, exchange, facts, health, lifecycle, reads, stories, stream
+from api.routes import (
+    actors,
+    exchange,
+    facts,
+    health,
+    lifecycle,
+    reads,
+    signin,
+    stories,
+    stream,
+)
 from api.services import open_services
 from api.settings import Settings, get_settings
 
@@ -94,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _routers():
         app.include_router(router, dependencies=guarded)
     app.include_router(health.router)
+    if guarded:
+        app.include_router(signin.router)
     _summaries_from_docstrings(app)
     return app
 
