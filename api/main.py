@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import require_reader
@@ -83,7 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.services.close()
             app.state.services = None
 
-    app = FastAPI(
+    # The docs pages load Swagger UI and ReDoc from the installed package, not a CDN.
+    app = FastAPIOffline(
         title="reportedly",
         version="0.1.0",
         summary="An event-sourced timeline of reported facts, with three clocks per fact.",

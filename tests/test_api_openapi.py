@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -55,6 +56,9 @@ def test_the_writes_declare_bearer_auth_and_reads_do_not(client: TestClient) -> 
     assert "security" not in ops[("get", "/stories/{story}/facts")]
 
 
-def test_the_docs_page_is_served(client: TestClient) -> None:
+def test_the_docs_page_is_served_without_any_other_host(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200 and "swagger" in response.text.lower()
+    assert "http://" not in response.text and "https://" not in response.text
+    scripts = re.findall(r'src="([^"]+)"', response.text)
+    assert scripts and all(client.get(src).status_code == 200 for src in scripts)
