@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from domain.errors import RuleBroken
 from domain.events import Status
+from domain.model import fact_content, parse_fact
 from projections.schema import bound, from_us, occurred_of, published_us
 from projections.store import Cursor, Store
 from projections.views import NO_FILTERS, AsOf, FactView, Filters, LifecycleEntry, OccurredBy
@@ -203,7 +205,32 @@ def event_state(store: Store, c: Cursor, position: int) -> dict[str, Any]:
 
 
 def needs_acts(row: Any) -> bool:
-    return bool(row["corroborations"] or row["disputes"] or row["retracted"])
+    return bool(row["corroborations"] or row["disputes"] or row["retracted"] or row["version"] > 1)
+
+
+def known_content(store: Store, c: Cursor, row: Any, acts: Sequence[Act]) -> dict[str, Any] | None:
+    """The fact's content when an earlier correction of the shown version is not counted.
+
+    Each stored version holds every earlier correction's changes; a correction recorded
+    later but citing an earlier source is shown before those, so its version must not
+    show them: the original is replayed with the counted corrections only. None: the
+    stored version is exactly what was known.
+    """
+    counted = [act for act in acts if act.event == "corrected"]
+    # The shown version is the highest counted one, so all below it count iff there are
+    # version - 1 of them.
+    if row["version"] == 1 or len(counted) == row["version"] - 1:
+        return None
+    fact: dict[str, Any] = event_state(store, c, row["first_position"])["fact"]
+    for act in counted:
+        merged = {**fact, **act.data["changes"]}
+        fact = {k: v for k, v in merged.items() if v is not None}
+    try:
+        return fact_content(parse_fact(fact))
+    except ValidationError:
+        # These changes were only ever checked on top of the others: show them as the
+        # sources gave them rather than a change not yet published.
+        return fact
 
 
 def fact_views(
@@ -212,11 +239,23 @@ def fact_views(
     """FactViews for fact rows, with the lifecycle counted at ``clocks``."""
     wanted = [row["fact_id"] for row in rows if needs_acts(row)]
     acts = select_acts(store, c, story, clocks, wanted)
-    return [fact_view(story, row, acts.get(row["fact_id"], ()), clocks) for row in rows]
+    views = []
+    for row in rows:
+        counted = acts.get(row["fact_id"], ())
+        content = known_content(store, c, row, counted)
+        views.append(fact_view(story, row, counted, clocks, content))
+    return views
 
 
-def fact_view(story: str, row: Any, acts: Sequence[Act], clocks: Clocks) -> FactView:
-    fact: dict[str, Any] = orjson.loads(row["data"])["fact"]
+def fact_view(
+    story: str,
+    row: Any,
+    acts: Sequence[Act],
+    clocks: Clocks,
+    content: dict[str, Any] | None = None,
+) -> FactView:
+    """``content``: the fact as then known, when not the row's stored version."""
+    fact: dict[str, Any] = content or orjson.loads(row["data"])["fact"]
     occurred = occurred_of(fact["occurred"])
     sources = [s for s in fact["sources"] if published_us(s["published"]) <= clocks.known]
     reported = row["orig_published"]

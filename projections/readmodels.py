@@ -33,6 +33,7 @@ from projections.queries import (
     encode_cursor,
     fact_view,
     fact_views,
+    known_content,
     lifecycle,
     select_acts,
     select_facts,
@@ -333,7 +334,12 @@ class ReadModels:
     def _views(self, c: Cursor, story: str, clocks: Clocks) -> tuple[list[FactView], Any]:
         rows = select_facts(self.store, c, story, clocks)
         acts = select_acts(self.store, c, story, clocks, None)
-        return [fact_view(story, row, acts.get(row["fact_id"], ()), clocks) for row in rows], acts
+        views = []
+        for row in rows:
+            counted = acts.get(row["fact_id"], ())
+            content = known_content(self.store, c, row, counted)
+            views.append(fact_view(story, row, counted, clocks, content))
+        return views, acts
 
     def picture(self, story: str, as_of: AsOf = LATEST, filters: Filters = NO_FILTERS) -> Picture:
         """Meetings, participants, actors, statements, disclosures, sources and counts."""
