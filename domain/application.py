@@ -471,7 +471,9 @@ class Reportedly(Application[UUID]):
         except ValidationError as error:
             first = error.errors()[0]
             loc = ".".join(str(p) for p in first["loc"][1:])
-            raise RuleBroken(f"{first['msg']}", field=f"changes.{loc}") from None
+            # A rule across fields (a statement's speaker) has no field of its own.
+            field = f"changes.{loc}" if loc else "changes"
+            raise RuleBroken(f"{first['msg']}", field=field) from None
         for field, message in self._check_references(story, corrected, {}):
             raise RuleBroken(message, field=f"changes.{field}")
         return self._append(
