@@ -297,6 +297,7 @@ class Reportedly(Application[UUID]):
         results: list[Written | None] = []
         events: list[FactReported] = []
         batch: dict[str, Fact] = {}
+        new: list[tuple[int, Fact]] = []
         ids: list[str] = []
         timestamp = recorded_at or now()
         for i, given in enumerate(facts):
@@ -335,9 +336,7 @@ class Reportedly(Application[UUID]):
                 results[-1] = Written(fact.id, story, None, existing.created_on, False)
                 continue
             batch[fact.id] = fact
-            problems += [
-                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch, actors)
-            ]
+            new.append((i, fact))
             events.append(
                 FactReported(
                     originator_id=fact_uuid(story, fact.id),
@@ -348,7 +347,14 @@ class Reportedly(Application[UUID]):
                     fact=fact,
                 )
             )
+        # References are checked once the whole batch is known: an entry may name a
+        # meeting reported further down the same batch.
+        for i, fact in new:
+            problems += [
+                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch, actors)
+            ]
         if problems:
+            problems.sort(key=lambda p: p.entry)
             raise Rejected(problems)
         return Plan(story, timestamp, ids, results, events)
 
