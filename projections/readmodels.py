@@ -352,9 +352,15 @@ class ReadModels:
         return build_picture(found, views, acts, actors, as_of, filters)
 
     def changes(
-        self, story: str, start: datetime, end: datetime, clock: str = "reported"
+        self,
+        story: str,
+        start: datetime,
+        end: datetime,
+        clock: str = "reported",
+        as_of: AsOf = LATEST,
     ) -> Changes:
-        """What became known in (start, end] on the reported (or the recorded) clock."""
+        """What became known in (start, end] on the reported (or the recorded) clock,
+        counting only what ``as_of`` admits on the other clocks."""
         clock_name = changes_module.check_window(start, end, clock)
         with self.store.transaction(commit=False) as c:
             self._story(c, story)
@@ -362,7 +368,9 @@ class ReadModels:
             def views_at(as_of: AsOf) -> dict[str, FactView]:
                 return {v.id: v for v in self._views(c, story, Clocks.of(as_of))[0]}
 
-            return changes_module.changes(self.store, c, story, start, end, clock_name, views_at)
+            return changes_module.changes(
+                self.store, c, story, start, end, clock_name, views_at, as_of
+            )
 
     def log(self, story: str, after: int = 0, limit: int = 1000) -> list[LogEntry]:
         """The story's events after position ``after``, in log order."""

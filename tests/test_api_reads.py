@@ -129,6 +129,18 @@ def test_changes_show_what_became_known_on_the_disclosure(geneva_client: TestCli
     assert earlier["added"] == []
 
 
+def test_changes_take_the_three_clocks_like_the_other_reads(geneva_client: TestClient) -> None:
+    window = {"from": "2023-12-31", "to": "2024-01-11"}
+    url = f"/stories/{STORY}/changes"
+    before_storing = geneva_client.get(url, params=window | {"recorded_at": "2020-01-01"})
+    by_august = geneva_client.get(url, params=window | {"occurred_until": "2023-08"}).json()
+    assert before_storing.status_code == 200 and before_storing.json()["added"] == []
+    added = {c["fact_id"] for c in by_august["added"]}
+    assert "geneva-2023-07" in added and "geneva-2023-10" not in added
+    bad = geneva_client.get(url, params=window | {"known_at": "soon"})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "known_at"
+
+
 def test_changes_take_the_same_filters_as_the_other_reads(geneva_client: TestClient) -> None:
     window = {"from": "2023-12-31", "to": "2024-01-11"}
     meetings = geneva_client.get(

@@ -55,6 +55,7 @@ def picture(story: StoryId, as_of: AsOfDep, filters: FiltersDep, services: Servi
 def changes(
     story: StoryId,
     services: ServicesDep,
+    as_of: AsOfDep,
     filters: FiltersDep,
     start: Annotated[
         str, Query(alias="from", description="from this date (exclusive)", examples=["2023-12-31"])
@@ -76,7 +77,7 @@ def changes(
     assert since is not None
     if until < since:
         raise query_error("to", end, "`to` is before `from`")
-    found = services.read.changes(story, since, until, clock=clock)
+    found = services.read.changes(story, since, until, clock=clock, as_of=as_of)
     return _filtered(found, filters)
 
 
