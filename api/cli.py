@@ -187,10 +187,12 @@ def serve(
     import uvicorn
 
     config = settings()
-    if workers > 1 and config.create_tables:
+    if workers > 1 and config.create_tables and not config.read_only:
         # Create the tables here, once, so the workers' first starts do not race to.
         migrate()
         os.environ["REPORTEDLY_CREATE_TABLES"] = "false"
+    else:
+        _preflight()  # a bad URL or an unreachable store: one line here, not a traceback
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -215,6 +217,32 @@ def demo(
     url = f"http://{host or config.host}:{port or config.port}"
     console.print(f"timeline: [bold]{url}/stories/geneva-ai-talks/timeline[/bold]  api: {url}/docs")
     serve(host=host, port=port, workers=1)
+
+
+def _preflight() -> None:
+    from api.services import open_services
+
+    open_services(settings()).close()
+
+
+def run() -> None:
+    """The console script: expected failures (bad settings, an unreachable or unmigrated
+    store) end with one line, not a traceback. REPORTEDLY_DEBUG=1 shows the traceback."""
+    from eventsourcing.persistence import PersistenceError
+
+    from api.services import NotMigrated
+    from projections.store import ReadModelsMissing
+
+    try:
+        app()
+    except (ValueError, OSError, PersistenceError, NotMigrated, ReadModelsMissing) as error:
+        if os.environ.get("REPORTEDLY_DEBUG"):
+            raise
+        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        err.print(f"[red]error:[/red] {type(error).__name__}: {message}", highlight=False)
+        if isinstance(error, PersistenceError):
+            err.print(f"  store: {_shown(get_settings().resolved_database_url())}")
+        raise SystemExit(1) from None
 
 
 def _shown(url: str) -> str:

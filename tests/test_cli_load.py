@@ -63,3 +63,29 @@ def test_a_bad_date_on_the_command_line_is_named(env: dict[str, str]) -> None:
     runner.invoke(cli, ["load", str(GENEVA)], env=env)
     result = runner.invoke(cli, ["facts", "geneva-ai-talks", "--known-at", "soon"], env=env)
     assert result.exit_code == 2 and "--known-at" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("foo://somewhere", "unsupported scheme 'foo'"),
+        ("postgresql://someone:hunter2@127.0.0.1:1/nowhere", "couldn't get a connection"),
+    ],
+)
+def test_a_bad_or_unreachable_store_ends_in_one_line_not_a_traceback(
+    url: str, says: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import run
+    from api.settings import get_settings
+
+    monkeypatch.setattr("sys.argv", ["reportedly", "facts", "x"])
+    monkeypatch.setenv("REPORTEDLY_DATABASE_URL", url)
+    monkeypatch.setenv("REPORTEDLY_POOL_TIMEOUT", "1")
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            run()
+    finally:
+        get_settings.cache_clear()  # the next user of the cached settings reads them anew
+    printed = capsys.readouterr().err
+    assert exit_.value.code == 1
+    assert says in printed and "Traceback" not in printed and "hunter2" not in printed
