@@ -123,6 +123,9 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+LANE_LABELS = "name => document.getElementById('chart-' + name).layout.yaxis.ticktext"
+
+
 def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date(
     server: str, watched: Watched
 ) -> None:
@@ -141,6 +144,8 @@ def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date
     assert page.evaluate(DRAWN, "lag") == 0
     assert page.locator("#picture .meeting:visible").count() == 0
     assert page.locator("#picture-empty").is_visible()
+    for chart in ("timeline", "lag"):  # a meeting's title is news too: no lane label yet
+        assert page.evaluate(LANE_LABELS, chart) == []
     knowledge_cursor = "document.getElementById('chart-knowledge').layout.shapes[0].x0"
     assert page.evaluate(knowledge_cursor) == "2024-01-10"
     screenshot(page, "timeline-geneva-2024-01-10")
@@ -148,6 +153,7 @@ def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date
     page.keyboard.press("End")
     page.wait_for_function("document.body.dataset.known === '40'")
     assert page.locator("#picture .meeting:visible").count() == 2
+    assert any("first round" in label for label in page.evaluate(LANE_LABELS, "timeline"))
 
     page.fill("#known-at", "2023-12-31")
     page.dispatch_event("#known-at", "change")

@@ -288,7 +288,11 @@ def timeline_figure(
         heading, rows, "occurred (spans: the whole month, year or interval)", frame
     )
     layout["legend"]["title"] = {"text": f"by {color}"}
-    layout["meta"] = {"chart": "timeline", "replay": known_range(shown)}
+    layout["meta"] = {
+        "chart": "timeline",
+        "replay": known_range(shown),
+        "lanes": rows.lane_rows,  # so the replay can hide a lane nobody knew of yet
+    }
     return go.Figure(data=traces, layout=layout)
 
 

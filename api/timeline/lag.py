@@ -68,5 +68,9 @@ def lag_figure(
     x_title = "from when it occurred (start) to when it was reported (◆)"
     layout = base_layout(heading, rows, x_title, frame, row_px=LAG_ROW_PX)
     layout["legend"]["title"] = {"text": f"by {color}"}
-    layout["meta"] = {"chart": "lag", "replay": known_range(shown)}
+    layout["meta"] = {
+        "chart": "lag",
+        "replay": known_range(shown),
+        "lanes": rows.lane_rows,  # so the replay can hide a lane nobody knew of yet
+    }
     return go.Figure(data=traces, layout=layout)

@@ -29,7 +29,14 @@
 
   function replayOf(trace) { return trace.meta && trace.meta.replay; }
 
+  var laneTicks = {};  // per chart: every lane's rows, tick value and label, as drawn
+
   function remember(name) {
+    var layout = byId("chart-" + name).layout;
+    var lanes = layout.meta && layout.meta.lanes;
+    laneTicks[name] = lanes ? {
+      rows: lanes, vals: (layout.yaxis.tickvals || []).slice(), text: (layout.yaxis.ticktext || []).slice()
+    } : null;
     drawnMasks[name] = byId("chart-" + name).data.map(function (trace) {
       var r = replayOf(trace);
       if (!r) return null;
@@ -113,13 +120,37 @@
         ys.push(y);
         traces.push(t);
       });
-      return traces.length ? Plotly.restyle(gd, { y: ys }, traces) : Promise.resolve();
+      var restyled = traces.length ? Plotly.restyle(gd, { y: ys }, traces) : Promise.resolve();
+      return restyled.then(function () { return relabelLanes(name, end); });
     });
     var knowledge = byId("chart-knowledge");
     if (knowledge.layout && knowledge.layout.shapes && knowledge.layout.shapes.length) {
       redraws.push(Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) }));
     }
     return Promise.all(redraws);
+  }
+
+  // A lane's label (a meeting's title, an actor's name) is itself something learnt:
+  // show it only once one of its items is known on the replayed date.
+  function relabelLanes(name, end) {
+    var ticks = laneTicks[name];
+    if (!ticks) return Promise.resolve();
+    var rows = {};
+    byId("chart-" + name).data.forEach(function (trace) {
+      var r = replayOf(trace);
+      if (!r) return;
+      for (var i = 0; i < r.from.length; i++) {
+        if (shown(r, i, end.known, end.occurred)) rows[r.row[i]] = true;
+      }
+    });
+    var vals = [];
+    var text = [];
+    ticks.rows.forEach(function (span, lane) {
+      for (var row = span[0]; row <= span[1]; row++) {
+        if (rows[row]) { vals.push(ticks.vals[lane]); text.push(ticks.text[lane]); return; }
+      }
+    });
+    return Plotly.relayout(byId("chart-" + name), { "yaxis.tickvals": vals, "yaxis.ticktext": text });
   }
 
   function replay() {
