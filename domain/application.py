@@ -8,7 +8,7 @@ the model it guards. Storage is chosen by environment (see ``store_env``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -110,10 +110,8 @@ def store_env(database_url: str | None) -> dict[str, str]:
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path)
-        if parts.netloc:  # sqlite://relative/path.db
+        if parts.netloc:  # sqlite://relative/path.db; sqlite:///abs/path.db keeps its "/"
             path = parts.netloc + path
-        elif path.startswith("/") and not path.startswith("//"):
-            path = path  # sqlite:///abs/path.db keeps its leading slash
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
     if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         env = {
@@ -201,10 +199,8 @@ class Reportedly(Application[UUID]):
                 writer=writer,
                 story=story,
             )
-            return self._save_new(story.id, None, event, lambda: self.create_story(story, writer))
-        return self._same_or_conflict(
-            "story", story.id, None, existing.story.model_dump(), story.model_dump(), existing
-        )
+            return self._save_new(story.id, event, lambda: self.create_story(story, writer))
+        return _same_or_conflict("story", story.id, existing.story, story, existing.created_on)
 
     def register_actor(
         self, actor: Actor, writer: str, recorded_at: datetime | None = None
@@ -219,37 +215,16 @@ class Reportedly(Application[UUID]):
                 writer=writer,
                 actor=actor,
             )
-            return self._save_new(actor.id, None, event, lambda: self.register_actor(actor, writer))
-        return self._same_or_conflict(
-            "actor", actor.id, None, existing.actor.model_dump(), actor.model_dump(), existing
-        )
+            return self._save_new(actor.id, event, lambda: self.register_actor(actor, writer))
+        return _same_or_conflict("actor", actor.id, existing.actor, actor, existing.created_on)
 
-    def _same_or_conflict(
-        self,
-        what: str,
-        ident: str,
-        story: str | None,
-        stored: dict[str, Any],
-        given: dict[str, Any],
-        existing: StoryState | ActorState | FactState,
-    ) -> Written:
-        if stored != given:
-            fields = _differing(stored, given)
-            raise Conflict(
-                f"{what} {ident!r} already exists with other content (differs in: "
-                f"{', '.join(fields)})",
-                differing=fields,
-            )
-        return Written(ident, story, None, existing.created_on, created=False)
-
-    def _save_new(self, ident: str, story: str | None, event: DomainEvent, retry: Any) -> Written:
+    def _save_new(self, ident: str, event: DomainEvent, retry: Callable[[], Written]) -> Written:
         try:
             recordings = self.save(event)
         except IntegrityError:
             # Someone else appended the same id first: answer as if we came second.
-            result: Written = retry()
-            return result
-        return Written(ident, story, _position(recordings[0]), event.timestamp, created=True)
+            return retry()
+        return Written(ident, None, _position(recordings[0]), event.timestamp, created=True)
 
     # ---- facts ---------------------------------------------------------------------
     def report_fact(
@@ -537,6 +512,19 @@ class Reportedly(Application[UUID]):
                 f"fact {state.fact_id!r} changed while this was written; try again"
             ) from None
         return Written(state.fact_id, state.story, _position(recordings[0]), event.timestamp, True)
+
+
+def _same_or_conflict(
+    what: str, ident: str, stored: Story | Actor, given: Story | Actor, created_on: datetime
+) -> Written:
+    """A story or actor registered again: a no-op with the same content, else a 409."""
+    if stored != given:
+        fields = _differing(stored.model_dump(), given.model_dump())
+        raise Conflict(
+            f"{what} {ident!r} already exists with other content (differs in: {', '.join(fields)})",
+            differing=fields,
+        )
+    return Written(ident, None, None, created_on, created=False)
 
 
 def _position(recording: Recording[UUID]) -> int | None:
