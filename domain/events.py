@@ -143,29 +143,27 @@ def _next(state: TState, event: DomainEvent, **changes: Any) -> TState:
     )
 
 
+def _born(event: DomainEvent) -> dict[str, Any]:
+    """An aggregate's fields as its first event creates it."""
+    return {
+        "id": event.originator_id,
+        "version": event.originator_version,
+        "created_on": event.timestamp,
+        "modified_on": event.timestamp,
+    }
+
+
 def project_story(state: StoryState | None, events: Iterable[DomainEvent]) -> StoryState | None:
     for event in events:
         assert isinstance(event, StoryCreated)
-        state = StoryState(
-            id=event.originator_id,
-            version=event.originator_version,
-            created_on=event.timestamp,
-            modified_on=event.timestamp,
-            story=event.story,
-        )
+        state = StoryState(**_born(event), story=event.story)
     return state
 
 
 def project_actor(state: ActorState | None, events: Iterable[DomainEvent]) -> ActorState | None:
     for event in events:
         assert isinstance(event, ActorRegistered)
-        state = ActorState(
-            id=event.originator_id,
-            version=event.originator_version,
-            created_on=event.timestamp,
-            modified_on=event.timestamp,
-            actor=event.actor,
-        )
+        state = ActorState(**_born(event), actor=event.actor)
     return state
 
 
@@ -173,10 +171,7 @@ def project_fact(state: FactState | None, events: Iterable[DomainEvent]) -> Fact
     for event in events:
         if isinstance(event, FactReported):
             state = FactState(
-                id=event.originator_id,
-                version=event.originator_version,
-                created_on=event.timestamp,
-                modified_on=event.timestamp,
+                **_born(event),
                 story=event.story,
                 fact=event.fact,
                 status=Status.active,

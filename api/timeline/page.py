@@ -35,7 +35,6 @@ from api.timeline.picture import empty_picture, picture_view
 from domain.model import FACT_KINDS, Actor, Story
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture
 
-CHARTS = ("timeline", "lag", "knowledge")
 MAX_TICKS = 400  # slider tick marks (one per day on which knowledge changed)
 
 ENV = Environment(
