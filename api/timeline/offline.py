@@ -21,17 +21,7 @@ def offline_page(
     color: str = "kind",
 ) -> str:
     data = story_data(read, story, as_of, filters)
-    page = TimelinePage(
-        story=data.story,
-        shown=data.shown,
-        actors=data.actors,
-        picture=data.picture,
-        as_of=as_of,
-        filters=filters,
-        lanes=lanes,
-        color=color,
-        home_url="#",
-    )
+    page = TimelinePage.of(data, as_of, filters, lanes, color, home_url="#")
     return render_timeline(page, Assets(inline=True))
 
 

@@ -22,6 +22,7 @@ import plotly.offline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from api.timeline.data import StoryData
 from api.timeline.figures import (
     COLOR_OPTIONS,
     day_number,
@@ -108,6 +109,29 @@ class TimelinePage:
     json_url: str | None = None  # None offline: no live refresh
     stream_url: str | None = None
     exports: list[Link] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        data: StoryData,
+        as_of: AsOf,
+        filters: Filters,
+        lanes: str,
+        color: str,
+        **links: Any,
+    ) -> TimelinePage:
+        """A page of a story's data; ``links`` are the URLs (none for an offline file)."""
+        return cls(
+            story=data.story,
+            shown=data.shown,
+            actors=data.actors,
+            picture=data.picture,
+            as_of=as_of,
+            filters=filters,
+            lanes=lanes,
+            color=color,
+            **links,
+        )
 
 
 def figures(page: TimelinePage) -> dict[str, go.Figure]:

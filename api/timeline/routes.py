@@ -76,15 +76,12 @@ def _page(
     json_url = str(request.url_for("timeline_json", story=story).path)
     export = _path(request, "export", story=story)
     stream = _path(request, "stream", story=story)
-    return TimelinePage(
-        story=data.story,
-        shown=data.shown,
-        actors=data.actors,
-        picture=data.picture,
-        as_of=as_of,
-        filters=filters,
-        lanes=lanes,
-        color=color,
+    return TimelinePage.of(
+        data,
+        as_of,
+        filters,
+        lanes,
+        color,
         home_url=request.url_for("stories_page").path,
         timeline_url=request.url_for("timeline_page", story=story).path,
         json_url=f"{json_url}?{query}&chart=all" if query else f"{json_url}?chart=all",
