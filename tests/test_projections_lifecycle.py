@@ -3,39 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 
 from domain.application import Reportedly
-from domain.clocks import parse_instant
 from domain.errors import NotFound, RuleBroken
 from domain.model import Correction, Corroboration, Dispute, Retraction
 from projections.readmodels import ReadModels
 from projections.views import AsOf, FactView
-from tests.builders import a_meeting, a_source, a_story, an_actor, joined
+from tests.builders import a_source, an_actor, joined, known, write_meeting
+from tests.builders import when as t
 
 STORY = "geneva-ai-talks"
 MEETING = "geneva-2023-07"
 FACT = f"{MEETING}-joined-openai"
 
 
-def t(moment: str) -> datetime:
-    return parse_instant(moment)
-
-
-def known(day: str, recorded: str | None = None) -> AsOf:
-    return AsOf(known_at=t(day), recorded_at=t(recorded) if recorded else None)
-
-
 @pytest.fixture
 def read(app: Reportedly) -> Iterator[ReadModels]:
     """The meeting and one participant, published 2024-01-11 and recorded the next day."""
-    app.create_story(a_story(), "analyst", recorded_at=t("2024-01-12T09:00:00Z"))
-    app.register_actor(an_actor(), "analyst", recorded_at=t("2024-01-12T09:00:00Z"))
-    app.report_facts(
-        STORY, [a_meeting(), joined()], "analyst", recorded_at=t("2024-01-12T10:00:00Z")
-    )
+    write_meeting(app)
     read_models = ReadModels(app, None)
     yield read_models
     read_models.close()

@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 import pytest
 
 from domain.application import Reportedly, store_env
-from domain.clocks import parse_instant
 from domain.model import Correction, Corroboration, Retraction
 from projections.readmodels import ReadModels
 from projections.views import AsOf, Filters
-from tests.builders import a_fact, a_meeting, a_source, a_story, an_actor, joined
+from tests.builders import (
+    a_fact,
+    a_meeting,
+    a_source,
+    an_actor,
+    joined,
+    known,
+    write_meeting,
+)
+from tests.builders import when as t
 
 STORY = "geneva-ai-talks"
 MEETING = "geneva-2023-07"
 FACT = f"{MEETING}-joined-openai"
-
-
-def t(moment: str) -> datetime:
-    return parse_instant(moment)
-
-
-def known(day: str, recorded: str | None = None) -> AsOf:
-    return AsOf(known_at=t(day), recorded_at=t(recorded) if recorded else None)
-
-
-def write_meeting(app: Reportedly) -> None:
-    """The July meeting and OpenAI joining it, published 2024-01-11, recorded on the 12th."""
-    app.create_story(a_story(), "analyst", recorded_at=t("2024-01-12T09:00:00Z"))
-    app.register_actor(an_actor(), "analyst", recorded_at=t("2024-01-12T09:00:00Z"))
-    app.report_facts(
-        STORY, [a_meeting(), joined()], "analyst", recorded_at=t("2024-01-12T10:00:00Z")
-    )
 
 
 @pytest.fixture
