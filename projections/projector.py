@@ -1,28 +1,36 @@
 """Applies the event log to the read-model tables: one batch of events per transaction.
 
-The hot path decodes the stored JSON with orjson (no pydantic), converts each clock to
-integer microseconds and writes rows with ``executemany``. A batch's rows and its
-tracking position are committed together, after claiming the tracked position by
-compare-and-set, so an event is applied exactly once or not at all.
+The hot path decodes only the fields it needs from the stored JSON (msgspec structs, no
+pydantic), converts each clock to integer microseconds, and on SQLite inserts new facts
+a few dozen rows per statement. A batch's rows and its tracking position are committed
+together, after claiming the tracked position by compare-and-set, so an event is applied
+exactly once or not at all.
 """
 
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
+import msgspec
 import orjson
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection
+from eventsourcing.sqlite import SQLiteCursor
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
 from projections.schema import (
     ALWAYS,
     NEVER,
+    OCCURRED_US,
+    PUBLISHED_US,
     VERSION_COLUMNS,
     VERSION_MUTABLE,
     occurred_us,
@@ -50,6 +58,39 @@ class ProjectionError(RuntimeError):
     """The log holds something the read models cannot take; nothing of the batch is kept."""
 
 
+# What the read models take from a stored fact event; msgspec skips every other field
+# without building it, which makes decoding several times cheaper than a whole document.
+class _Source(msgspec.Struct, gc=False):
+    published: str
+
+
+class _Fact(msgspec.Struct, gc=False):
+    id: str
+    kind: str
+    occurred: str
+    sources: list[_Source]
+    meeting: str | None = None
+    actor: str | None = None
+
+
+class _Reported(msgspec.Struct, gc=False):
+    story: str
+    timestamp: str
+    fact: _Fact
+
+
+class _Acted(msgspec.Struct, gc=False):
+    story: str
+    fact_id: str
+    timestamp: str
+    source: _Source
+    fact: _Fact | None = None  # a correction's whole corrected fact
+
+
+_DECODE_REPORTED = msgspec.json.Decoder(_Reported).decode
+_DECODE_ACTED = msgspec.json.Decoder(_Acted).decode
+
+
 @dataclass(slots=True)
 class VersionRow:
     story: str
@@ -75,8 +116,9 @@ class VersionRow:
     stored: bool  # already in rm_versions (then only VERSION_MUTABLE columns change)
 
     @classmethod
-    def from_values(cls, values: tuple[Any, ...]) -> VersionRow:
-        return cls(**dict(zip(VERSION_COLUMNS, values, strict=True)), stored=False)
+    def reported(cls, new: NewRow) -> VersionRow:
+        """The first version of a fact from its report's ``NewRow``."""
+        return cls(**dict(zip(VERSION_COLUMNS, full_row(new), strict=True)), stored=False)
 
     @classmethod
     def stored_row(cls, row: Any) -> VersionRow:
@@ -97,6 +139,42 @@ class VersionRow:
             self.fact_id,
             self.version,
         )
+
+
+NewRow = tuple[str, str, str, int, int, int, int, str | None, str | None, int]
+"""A fact's first version, just reported, as the few values it does not share with every
+other first version: story, fact_id, kind, position, recorded, occurred earliest and
+latest, meeting, actor, published. A rebuild makes one per fact: the fewer values, the
+less Python builds and binds."""
+
+
+def full_row(new: NewRow) -> tuple[Any, ...]:
+    """A ``NewRow`` with every column of ``rm_versions``, in ``VERSION_COLUMNS`` order."""
+    story, fact_id, kind, position, recorded, earliest, latest, meeting, actor, published = new
+    # fmt: off
+    return (
+        story, fact_id, 1, kind, position, position, recorded, earliest, latest, meeting,
+        actor, published, published, ALWAYS, recorded, NEVER, NEVER, 0, 0, 0,
+    )
+    # fmt: on
+
+
+# The same, with SQLite's numbered parameters: each value bound once, constants inline.
+_NEW_VALUES = (
+    "(?{1}, ?{2}, 1, ?{3}, ?{4}, ?{4}, ?{5}, ?{6}, ?{7}, ?{8}, ?{9}, ?{10}, ?{10}, "
+    f"{ALWAYS}, ?{{5}}, {NEVER}, {NEVER}, 0, 0, 0)"
+)
+NEW_ROW_WIDTH = 10
+
+
+@cache
+def insert_new_sqlite(rows_per_statement: int) -> str:
+    """One INSERT of ``rows_per_statement`` ``NewRow``s, for SQLite."""
+    values = []
+    for k in range(rows_per_statement):
+        base = k * NEW_ROW_WIDTH
+        values.append(_NEW_VALUES.format(*range(base, base + NEW_ROW_WIDTH + 1)))
+    return f"INSERT INTO rm_versions ({', '.join(VERSION_COLUMNS)}) VALUES {', '.join(values)}"
 
 
 _VALUES = attrgetter(*VERSION_COLUMNS)
@@ -131,60 +209,83 @@ class _Batch:
         self.facts: dict[tuple[str, str], list[VersionRow]] = {}
         # Facts first reported in this batch and not acted on yet: plain rows, the
         # common case of a rebuild, kept as tuples (no object per fact).
-        self.new: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.new: dict[tuple[str, str], NewRow] = {}
         self.timestamp = ""
         self.recorded = 0
 
-    def recorded_at(self, state: dict[str, Any]) -> int:
-        timestamp: str = state["timestamp"]
+    def recorded_at(self, timestamp: str) -> int:
         if timestamp != self.timestamp:  # a batch of writes shares one timestamp
             self.timestamp, self.recorded = timestamp, recorded_us(timestamp)
         return self.recorded
 
-    def apply(self, position: int, topic: str, raw: bytes) -> None:
-        state: dict[str, Any] = orjson.loads(raw)
+    def apply_all(self, records: Sequence[Record]) -> None:
+        """Apply ``records`` in log order.
+
+        Fact reports, nearly all of a log, take the inlined path below: a rebuild runs it
+        hundreds of thousands of times, and each call saved shows in its throughput.
+        """
+        new, copy, events, decode = self.new, self.copy, self.events, _DECODE_REPORTED
+        occurred_cache, published_cache = OCCURRED_US, PUBLISHED_US
+        timestamp, recorded = "", 0
+        position = 0
+        try:
+            for position, topic, raw in records:
+                if topic != REPORTED:
+                    self.apply_other(position, topic, raw)
+                    continue
+                if copy:
+                    events.append((position, raw))
+                state = decode(raw)
+                fact = state.fact
+                if state.timestamp != timestamp:  # a batch of writes shares one timestamp
+                    timestamp = state.timestamp
+                    recorded = recorded_us(timestamp)
+                span = occurred_cache.get(fact.occurred) or occurred_us(fact.occurred)
+                sources = fact.sources
+                if len(sources) == 1:
+                    when = sources[0].published
+                    published = published_cache.get(when) or published_us(when)
+                else:
+                    published = min(published_us(s.published) for s in sources)
+                new[(state.story, fact.id)] = (
+                    state.story, fact.id, fact.kind, position, recorded, span[0], span[1],
+                    fact.meeting, fact.actor, published,
+                )  # fmt: skip
+        except msgspec.MsgspecError as error:
+            raise ProjectionError(
+                f"event at position {position} ({REPORTED}) cannot be read: {error}"
+            ) from error
+
+    def apply_other(self, position: int, topic: str, raw: bytes) -> None:
+        """Apply an event other than a fact report."""
         if self.copy:
             self.events.append((position, raw))
-        if topic == REPORTED:
-            self.reported(position, state)
-        elif topic in LIFECYCLE:
-            self.acted_on(position, LIFECYCLE[topic], state)
-        elif topic == STORY_CREATED:
-            story = state["story"]
-            recorded = recorded_us(state["timestamp"])
-            self.stories.append((story["id"], position, recorded, orjson.dumps(story)))
-        elif topic == ACTOR_REGISTERED:
-            actor = state["actor"]
-            recorded = recorded_us(state["timestamp"])
-            self.actors.append((actor["id"], position, recorded, orjson.dumps(actor)))
-        else:
-            raise ProjectionError(f"event at position {position}: unknown topic {topic!r}")
+        try:
+            if (event := LIFECYCLE.get(topic)) is not None:
+                self.acted_on(position, event, _DECODE_ACTED(raw))
+            elif topic == STORY_CREATED:
+                state = orjson.loads(raw)
+                story = state["story"]
+                recorded = recorded_us(state["timestamp"])
+                self.stories.append((story["id"], position, recorded, orjson.dumps(story)))
+            elif topic == ACTOR_REGISTERED:
+                state = orjson.loads(raw)
+                actor = state["actor"]
+                recorded = recorded_us(state["timestamp"])
+                self.actors.append((actor["id"], position, recorded, orjson.dumps(actor)))
+            else:
+                raise ProjectionError(f"event at position {position}: unknown topic {topic!r}")
+        except (msgspec.MsgspecError, orjson.JSONDecodeError, KeyError, TypeError) as error:
+            raise ProjectionError(
+                f"event at position {position} ({topic}) cannot be read: {error}"
+            ) from error
 
-    def reported(self, position: int, state: dict[str, Any]) -> None:
-        story: str = state["story"]
-        fact = state["fact"]
-        fact_id: str = fact["id"]
-        earliest, latest = occurred_us(fact["occurred"])
-        sources = fact["sources"]
-        if len(sources) == 1:
-            published = published_us(sources[0]["published"])
-        else:
-            published = min(published_us(s["published"]) for s in sources)
-        recorded = self.recorded_at(state)
-        # fmt: off
-        self.new[(story, fact_id)] = (
-            story, fact_id, 1, fact["kind"], position, position, recorded, earliest, latest,
-            fact.get("meeting"), fact.get("actor"), published, published, ALWAYS, recorded,
-            NEVER, NEVER, 0, 0, 0,
-        )
-        # fmt: on
-
-    def acted_on(self, position: int, event: str, state: dict[str, Any]) -> None:
-        story: str = state["story"]
-        fact_id: str = state["fact_id"]
+    def acted_on(self, position: int, event: str, state: _Acted) -> None:
+        story = state.story
+        fact_id = state.fact_id
         rows = self.versions(position, story, fact_id)
-        published = published_us(state["source"]["published"])
-        recorded = self.recorded_at(state)
+        published = published_us(state.source.published)
+        recorded = self.recorded_at(state.timestamp)
         self.lifecycle.append((story, fact_id, position, event, rows[0].kind, published, recorded))
         if event == "corroborated":
             for row in rows:
@@ -200,20 +301,24 @@ class _Batch:
             if event == "retracted":
                 for row in rows:
                     row.retracted = 1
+            elif state.fact is None:
+                raise ProjectionError(
+                    f"event at position {position}: a correction without its fact"
+                )
             else:
-                self.corrected(position, rows, state["fact"], published, recorded)
+                self.corrected(position, rows, state.fact, published, recorded)
 
     @staticmethod
     def corrected(
-        position: int, rows: list[VersionRow], fact: dict[str, Any], published: int, recorded: int
+        position: int, rows: list[VersionRow], fact: _Fact, published: int, recorded: int
     ) -> None:
         last = rows[-1]
-        earliest, latest = occurred_us(fact["occurred"])
+        earliest, latest = occurred_us(fact.occurred)
         # fmt: off
         rows.append(VersionRow(
             last.story, last.fact_id, last.version + 1, last.kind, position,
-            last.first_position, last.first_recorded, earliest, latest, fact.get("meeting"),
-            fact.get("actor"), last.orig_published, last.first_published, published, recorded,
+            last.first_position, last.first_recorded, earliest, latest, fact.meeting,
+            fact.actor, last.orig_published, last.first_published, published, recorded,
             NEVER, NEVER, last.corroborations, last.disputes, last.retracted, False,
         ))
         # fmt: on
@@ -222,7 +327,7 @@ class _Batch:
         key = (story, fact_id)
         rows = self.facts.get(key)
         if rows is None and key in self.new:
-            rows = [VersionRow.from_values(self.new.pop(key))]
+            rows = [VersionRow.reported(self.new.pop(key))]
             self.facts[key] = rows
         if rows is None:
             found = self.view.execute(self.c, SELECT_VERSIONS, (story, fact_id)).fetchall()
@@ -241,17 +346,56 @@ class _Batch:
         view.executemany(c, INSERT_ACTOR, self.actors)
         view.executemany(c, INSERT_EVENT, self.events)
         view.executemany(c, INSERT_LIFECYCLE, self.lifecycle)
-        new: list[tuple[Any, ...]] = list(self.new.values())
+        versions: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         for rows in self.facts.values():
             for row in rows:
                 if row.stored:
                     changed.append(row.changes())
                 else:
-                    new.append(row.values())
-        new.sort()  # in key order: B-tree inserts stay local, markedly faster
-        view.executemany(c, INSERT_VERSION, new)
+                    versions.append(row.values())
+        view.executemany(c, INSERT_VERSION, versions)
         view.executemany(c, UPDATE_VERSION, changed)
+        reported = list(self.new.values())
+        reported.sort()  # in key order: B-tree inserts stay local, markedly faster
+        if view.dialect == "sqlite":
+            insert_new_rows(c, reported)
+        else:
+            view.executemany(c, INSERT_VERSION, [full_row(r) for r in reported])
+
+
+def insert_new_rows(c: Cursor, rows: list[NewRow]) -> None:
+    """Insert first versions on SQLite, several hundred rows per statement.
+
+    Each statement is one step of SQLite's engine; row by row, the per-row overhead of
+    the driver is a large part of a rebuild.
+    """
+    if not rows:
+        return
+    raw = c.sqlite_cursor if isinstance(c, SQLiteCursor) else c
+    limit = _variables_limit(raw)
+    per = max(1, min(ROWS_PER_INSERT, limit // NEW_ROW_WIDTH))
+    whole = len(rows) - len(rows) % per
+    if whole:
+        statement = insert_new_sqlite(per)
+        raw.executemany(
+            statement,
+            [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)],
+        )
+    if whole < len(rows):
+        raw.executemany(insert_new_sqlite(1), rows[whole:])
+
+
+ROWS_PER_INSERT = 32
+
+
+def _variables_limit(cursor: Any) -> int:
+    """How many parameters one SQLite statement may have here (999 before 3.32)."""
+    connection = getattr(cursor, "connection", None)
+    getlimit = getattr(connection, "getlimit", None)
+    if getlimit is None:
+        return 999
+    return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
 class ReadModelProjection(Projection[Store]):
@@ -262,8 +406,7 @@ class ReadModelProjection(Projection[Store]):
     def apply(self, c: Cursor, records: Sequence[Record]) -> None:
         """Write the read-model changes of ``records`` (in log order) with cursor ``c``."""
         batch = _Batch(self.view, c)
-        for position, topic, raw in records:
-            batch.apply(position, topic, raw)
+        batch.apply_all(records)
         batch.write()
 
     def project(self, records: Sequence[Record], expected: int) -> bool:

@@ -134,9 +134,10 @@ def bound(moment: datetime | None, default: int = NOW) -> int:
     return to_us(moment)
 
 
-# The hot path of a rebuild converts the same few strings over and over: memoise them.
-_PUBLISHED: dict[str, int] = {}
-_OCCURRED: dict[str, tuple[int, int]] = {}
+# The hot path of a rebuild converts the same few strings over and over: memoise them
+# (the projector reads the first two directly).
+PUBLISHED_US: dict[str, int] = {}
+OCCURRED_US: dict[str, tuple[int, int]] = {}
 _OCCURRED_FULL: dict[str, Occurred] = {}  # bounded below: a server keeps its memory small
 _PLAIN_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -184,28 +185,28 @@ def occurred_of(edtf: str) -> Occurred:
 
 def published_us(value: str) -> int:
     """A source's ``published`` (a date: the start of that day UTC, or a date-time)."""
-    found = _PUBLISHED.get(value)
+    found = PUBLISHED_US.get(value)
     if found is None:
         if len(value) == 10:
             moment = published_instant(date.fromisoformat(value))
         else:
             moment = published_instant(datetime.fromisoformat(value))
         found = to_us(moment)
-        if len(_PUBLISHED) > 100_000:
-            _PUBLISHED.clear()
-        _PUBLISHED[value] = found
+        if len(PUBLISHED_US) > 100_000:
+            PUBLISHED_US.clear()
+        PUBLISHED_US[value] = found
     return found
 
 
 def occurred_us(edtf: str) -> tuple[int, int]:
     """An EDTF ``occurred`` as [earliest, latest) in microseconds."""
-    found = _OCCURRED.get(edtf)
+    found = OCCURRED_US.get(edtf)
     if found is None:
         occurred = occurred_of(edtf)
         found = (to_us(occurred.earliest), to_us(occurred.latest))
-        if len(_OCCURRED) > 100_000:
-            _OCCURRED.clear()
-        _OCCURRED[edtf] = found
+        if len(OCCURRED_US) > 100_000:
+            OCCURRED_US.clear()
+        OCCURRED_US[edtf] = found
     return found
 
 

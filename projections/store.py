@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
 from domain.application import store_env
 from projections.schema import (
@@ -65,9 +65,14 @@ class _Tables:
         if self._read_log is None:
             return None
         with self.transaction(commit=False) as c:
+            if isinstance(c, SQLiteCursor):  # plain tuples: cheaper than sqlite3.Row
+                raw = c.sqlite_cursor.connection.cursor()
+                raw.row_factory = None
+                return cast(
+                    list[tuple[int, str, bytes]],
+                    raw.execute(self._read_log, (after, limit)).fetchall(),
+                )
             rows = self.execute(c, self._read_log, (after, limit)).fetchall()
-        if self.dialect == "sqlite":  # sqlite3.Row unpacks like the tuple it stands for
-            return cast(list[tuple[int, str, bytes]], rows)
         return [(r["id"], r["topic"], bytes(r["state"])) for r in rows]
 
     def sql(self, statement: str) -> str:

@@ -15,7 +15,7 @@ from domain.model import Correction, Corroboration, Dispute, Retraction
 from projections import projector
 from projections.readmodels import ReadModels
 from projections.views import AsOf
-from tests.builders import a_meeting, a_source, a_story, an_actor, joined
+from tests.builders import a_fact, a_meeting, a_source, a_story, an_actor, joined
 
 STORY = "geneva-ai-talks"
 ACTORS = ("openai", "anthropic", "cohere", "baidu")
@@ -80,6 +80,65 @@ def test_rebuilding_from_the_log_gives_exactly_the_incrementally_kept_models(
     assert rebuilt_count == read.last_position()
     assert seen[-1][0] == seen[-1][1]
     read.close()
+
+
+def test_a_rebuild_in_big_batches_equals_one_kept_event_by_event_for_every_date_form(
+    store: tuple[Reportedly, str],
+) -> None:
+    """Big batches take the bulk path (many facts per statement); small ones do not."""
+    app, url = store
+    write_history(app, rounds=2)
+    odd = [
+        a_meeting("interval", "2023-07/2023-10"),
+        a_meeting("approximate", "2023-10~"),
+        a_meeting("a-year", "2023"),
+        a_meeting("a-day", "2023-10-16"),
+        a_fact(
+            "meeting_held",
+            "two-sources",
+            "2023-10",
+            title="Second round",
+            sources=[a_source("2024-01-12", "Reuters"), a_source("2024-01-11T18:30:00+01:00")],
+        ),
+    ]
+    many = [joined(ACTORS[n % 4], "interval", fact_id=f"joined-{n}") for n in range(80)]
+    app.report_facts(STORY, [*odd, *many], "analyst")
+    app.corroborate(STORY, "joined-70", Corroboration(source=a_source("2024-02-01")), "x")
+    app.correct(
+        STORY,
+        "two-sources",
+        Correction(changes={"occurred": "2023-10-16"}, source=a_source("2024-03-01")),
+        "analyst",
+    )
+    one_by_one = ReadModels(app, url)
+    one_by_one.batch_size = 1
+    one_by_one.catch_up()
+    kept = one_by_one.store.dump()
+    assert len(kept["rm_versions"]) > 2 * 32  # more than one statement's worth of facts
+
+    one_by_one.rebuild()
+
+    assert one_by_one.store.dump() == kept
+    one_by_one.close()
+
+
+def test_an_event_the_read_models_cannot_read_stops_the_rebuild_and_names_its_position(
+    sqlite_url: str,
+) -> None:
+    app = open_app(sqlite_url)
+    write_history(app, rounds=1)
+    read = ReadModels(app, sqlite_url)
+    read.catch_up()
+    broken = 7
+    with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        c.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (b'{"story": 1}', broken))
+
+    with pytest.raises(projector.ProjectionError, match=f"position {broken}"):
+        read.rebuild()
+
+    assert read.last_position() == 0  # nothing of the failed batch is kept as applied
+    read.close()
+    app.close()
 
 
 def write_history_more(app: Reportedly) -> None:
