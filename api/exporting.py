@@ -108,11 +108,25 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs; a quote
+# in front makes it text (OWASP's advice on CSV injection). Quotes and statements come
+# from sources, so they can start with anything; the CSV is for reading, never imported.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_row(fact: FactView) -> dict[str, Any]:
     row: dict[str, Any] = fact.model_dump(mode="json", exclude={"sources"})
     row["sources"] = " | ".join(f"{s.name} ({s.published})" for s in fact.sources)
     row["source_urls"] = " | ".join(s.url or "" for s in fact.sources)
-    return {k: ("" if row.get(k) is None else row[k]) for k in CSV_COLUMNS}
+    return {k: _cell(row.get(k)) for k in CSV_COLUMNS}
 
 
 def csv_text(services: Services, story: str, as_of: AsOf, filters: Filters) -> Iterator[str]:

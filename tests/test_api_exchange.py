@@ -227,6 +227,25 @@ def test_the_csv_export_has_a_row_per_fact_as_known_then(source: TestClient) -> 
     assert before == []
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(
+    client: TestClient,
+) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    texts = ['=HYPERLINK("http://evil.example","click")', "+1 vote", "@SUM(A1)", "-2 dead"]
+    body = "\n".join(
+        orjson.dumps({"id": f"s-{i}", "kind": "statement_made", "occurred": "2023-07",
+                      "speaker": "a delegate", "text": text,
+                      "sources": [{"name": "FT", "published": "2024-01-11"}]}).decode()
+        for i, text in enumerate(texts)
+    )  # fmt: skip
+    assert client.post(f"/stories/{STORY}/import", content=body, headers=ALICE).status_code == 200
+
+    rows = list(csv.DictReader(io.StringIO(export(client, format="csv"))))
+
+    assert sorted(r["text"] for r in rows) == sorted("'" + t for t in texts)
+    assert {r["occurred"] for r in rows} == {"2023-07"}  # ordinary cells are untouched
+
+
 def test_the_timelinejs_export_keeps_each_date_precision(source: TestClient) -> None:
     response = source.get(f"/stories/{STORY}/export", params={"format": "timelinejs"})
     document = response.json()
