@@ -212,7 +212,11 @@ def occurred_us(edtf: str) -> tuple[int, int]:
 
 def recorded_us(timestamp: str) -> int:
     """An event's stored ``timestamp`` (ISO 8601, UTC) in microseconds."""
-    moment = datetime.fromisoformat(timestamp)
+    return moment_us(datetime.fromisoformat(timestamp))
+
+
+def moment_us(moment: datetime) -> int:
+    """An instant in microseconds; a naive one is taken as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return to_us(moment)
+    return (moment - EPOCH) // _MICROSECOND
