@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -20,14 +21,19 @@ from domain.model import Actor, Fact, Source, Story
 NAMESPACE = uuid5(NAMESPACE_URL, "https://reportedly.invalid/")
 
 
+# Ids are derived with uuid5 (SHA-1) and asked for over and over (every fact names its
+# story, meeting and actors): remembered, the few distinct ones cost nothing.
+@lru_cache(maxsize=4096)
 def story_uuid(story: str) -> UUID:
     return uuid5(NAMESPACE, f"story/{story}")
 
 
+@lru_cache(maxsize=4096)
 def actor_uuid(actor: str) -> UUID:
     return uuid5(NAMESPACE, f"actor/{actor}")
 
 
+@lru_cache(maxsize=4096)
 def fact_uuid(story: str, fact: str) -> UUID:
     return uuid5(NAMESPACE, f"fact/{story}/{fact}")
 
