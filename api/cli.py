@@ -67,13 +67,16 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _progress() -> Progress:
+def _progress(*, auto_refresh: bool = True) -> Progress:
+    """A progress bar on stderr; ``auto_refresh=False``: no refresh thread (the caller
+    refreshes), so a rebuild may fork its workers."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
+        auto_refresh=auto_refresh,
     )
 
 
@@ -339,12 +342,14 @@ def rebuild() -> None:
 
     services = open_services(settings())
     try:
-        with _progress() as progress:
+        with _progress(auto_refresh=False) as progress:
             task = progress.add_task("rebuilding read models", total=None)
             started = time.perf_counter()
-            count = services.read.rebuild(
-                lambda done, total: progress.update(task, completed=done, total=total)
-            )
+
+            def update(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total, refresh=True)
+
+            count = services.read.rebuild(update)
             elapsed = max(time.perf_counter() - started, 1e-9)
         position = services.read.last_position()
     finally:

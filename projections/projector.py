@@ -200,10 +200,13 @@ INSERT_ACTOR = "INSERT INTO rm_actors VALUES (?, ?, ?, ?)"
 class _Batch:
     """The rows one batch of events adds or changes, written at the end in bulk."""
 
-    def __init__(self, view: Store, c: Cursor) -> None:
+    def __init__(self, view: Store, c: Cursor | None) -> None:
+        """``c`` may come later (``finish``): a batch can be decoded before its turn to
+        write."""
         self.view = view
-        self.c = c
+        self._c = c
         self.copy = view.copy_events
+        self.deferred: list[Record] = []  # events other than reports, held for ``finish``
         self.events: list[tuple[Any, ...]] = []  # copies, where events live elsewhere
         self.lifecycle: list[tuple[Any, ...]] = []
         self.stories: list[tuple[Any, ...]] = []
@@ -215,16 +218,25 @@ class _Batch:
         self.timestamp: datetime | None = None
         self.recorded = 0
 
+    @property
+    def c(self) -> Cursor:
+        if self._c is None:
+            raise RuntimeError("this batch has no transaction yet: call finish(c)")
+        return self._c
+
     def recorded_at(self, timestamp: datetime) -> int:
         if timestamp != self.timestamp:  # a batch of writes shares one timestamp
             self.timestamp, self.recorded = timestamp, moment_us(timestamp)
         return self.recorded
 
-    def apply_all(self, records: Sequence[Record]) -> None:
+    def apply_all(self, records: Sequence[Record], *, defer: bool = False) -> None:
         """Apply ``records`` in log order.
 
         Fact reports, nearly all of a log, take the inlined path below: a rebuild runs it
         hundreds of thousands of times, and each call saved shows in its throughput.
+        ``defer``: only decode the reports (no database needed) and hold every other
+        event for ``finish``; the result is the same, as an event acting on a fact only
+        ever follows that fact's report.
         """
         new, copy, events, decode = self.new, self.copy, self.events, _DECODE_REPORTED
         occurred_cache, published_cache = OCCURRED_US, PUBLISHED_US
@@ -234,7 +246,10 @@ class _Batch:
         try:
             for position, topic, raw in records:
                 if topic != REPORTED:
-                    self.apply_other(position, topic, raw)
+                    if defer:
+                        self.deferred.append((position, topic, raw))
+                    else:
+                        self.apply_other(position, topic, raw)
                     continue
                 if copy:
                     events.append((position, raw))
@@ -258,6 +273,14 @@ class _Batch:
             raise ProjectionError(
                 f"event at position {position} ({REPORTED}) cannot be read: {error}"
             ) from error
+
+    def finish(self, c: Cursor) -> None:
+        """Apply the held events in the transaction of ``c``, then write everything."""
+        self._c = c
+        for record in self.deferred:
+            self.apply_other(*record)
+        self.deferred.clear()
+        self.write()
 
     def apply_other(self, position: int, topic: str, raw: bytes) -> None:
         """Apply an event other than a fact report."""
@@ -329,7 +352,8 @@ class _Batch:
     def versions(self, position: int, story: str, fact_id: str) -> list[VersionRow]:
         key = (story, fact_id)
         rows = self.facts.get(key)
-        if rows is None and key in self.new:
+        reported = self.new.get(key)
+        if rows is None and reported is not None and reported[3] < position:
             rows = [VersionRow.reported(self.new.pop(key))]
             self.facts[key] = rows
         if rows is None:

@@ -282,4 +282,6 @@ def open_read_store(
         store.ensure_tracking_row(c)  # a write first: holds the write lock from here on
         if not store.has_table(c, "rm_meta") or store.schema_version(c) != SCHEMA_VERSION:
             store.reset(c)
+        else:  # a rebuild killed before its end left them dropped (a no-op otherwise)
+            store.create_indexes(c)
     return store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,8 +13,10 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from domain.application import Reportedly, store_env
 from domain.clocks import parse_instant
 from domain.model import Correction, Corroboration, Dispute, Retraction
-from projections import projector
+from projections import parallel, projector, readmodels
 from projections.readmodels import ReadModels
+from projections.schema import INDEXES
+from projections.store import SQLiteReadStore
 from projections.views import AsOf
 from tests.builders import a_fact, a_meeting, a_source, a_story, an_actor, joined
 
@@ -137,6 +140,119 @@ def test_an_event_the_read_models_cannot_read_stops_the_rebuild_and_names_its_po
         read.rebuild()
 
     assert read.last_position() == 0  # nothing of the failed batch is kept as applied
+    read.close()
+    app.close()
+
+
+def test_a_rebuild_by_worker_processes_taking_turns_equals_the_kept_models(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[int] = []
+    original = readmodels.rebuild_in_parallel
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        outcome = original(*args, **kwargs)
+        runs.append(outcome.applied)
+        return outcome
+
+    monkeypatch.setattr(readmodels, "rebuild_in_parallel", counted)
+    app = open_app(sqlite_url)
+    write_history(app, rounds=4)
+    write_history_more(app)
+    read = ReadModels(app, sqlite_url)
+    read.batch_size = 1
+    read.catch_up()
+    kept = read.store.dump()
+    # Batches of 7 events: facts are acted on and corrected in later batches, by the
+    # other worker; every batch is a turn.
+    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+    seen: list[tuple[int, int]] = []
+
+    applied = read.rebuild(lambda done, total: seen.append((done, total)))
+
+    assert read.store.dump() == kept
+    assert runs == [applied]  # the workers applied everything; catch-up found nothing left
+    assert applied == read.last_position() == app.recorder.max_notification_id()
+    assert seen[-1] == (applied, applied)
+    read.close()
+    app.close()
+
+
+def test_workers_that_find_tracking_moved_by_another_projector_leave_the_rest_to_catch_up(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forked workers inherit the patched claim below (spawned ones would import afresh).
+    monkeypatch.setattr(parallel, "START_METHOD", "fork")
+    app = open_app(sqlite_url)
+    write_history(app, rounds=4)
+    read = ReadModels(app, sqlite_url)
+    read.catch_up()
+    kept = read.store.dump()
+    original = SQLiteReadStore.claim
+
+    def contested(self: SQLiteReadStore, c: Any, expected: int, new: int) -> bool:
+        in_worker = multiprocessing.current_process().name.startswith("reportedly-rebuild")
+        if in_worker and new > 20:
+            return False  # as if another process had claimed these events first
+        return original(self, c, expected, new)
+
+    monkeypatch.setattr(SQLiteReadStore, "claim", contested)
+    runs: list[int] = []
+    in_parallel = readmodels.rebuild_in_parallel
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        outcome = in_parallel(*args, **kwargs)
+        runs.append(outcome.tracked)
+        return outcome
+
+    monkeypatch.setattr(readmodels, "rebuild_in_parallel", counted)
+    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+
+    applied = read.rebuild()
+
+    assert 0 < runs[0] <= 20  # the workers stopped at the contested batch
+    assert applied == read.last_position() == app.recorder.max_notification_id()
+    assert read.store.dump() == kept
+    read.close()
+    app.close()
+
+
+def test_read_models_opened_after_a_rebuild_died_mid_way_get_their_indexes_back(
+    sqlite_url: str,
+) -> None:
+    app = open_app(sqlite_url)
+    write_history(app, rounds=2)
+    read = ReadModels(app, sqlite_url)
+    read.catch_up()
+    with read.store.transaction(commit=True) as c:
+        read.store.drop_indexes(c)  # where a killed rebuild leaves them
+    read.close()
+
+    reopened = ReadModels(app, sqlite_url)
+
+    with reopened.store.transaction(commit=False) as c:
+        c.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        names = {row["name"] for row in c.fetchall()}
+    assert set(INDEXES) <= names
+    reopened.close()
+    app.close()
+
+
+def test_a_parallel_rebuild_that_meets_an_unreadable_event_fails_naming_it(
+    sqlite_url: str,
+) -> None:
+    app = open_app(sqlite_url)
+    write_history(app, rounds=4)
+    broken = 30
+    with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        c.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (b"{}", broken))
+    read = ReadModels(app, sqlite_url)
+    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+
+    with pytest.raises(projector.ProjectionError, match=f"position {broken}"):
+        read.rebuild()
+
+    assert read.last_position() < broken  # batches before it stay; its own is not kept
     read.close()
     app.close()
 
