@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -138,6 +139,8 @@ STOP_FAILED = 2
 
 def _work(job: Job, worker: int, shared: _Shared) -> None:
     """One worker: batches worker, worker + workers, ... each decoded, then written."""
+    # Ctrl-C reaches the whole process group: the parent stops the workers in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # short-lived objects only: reference counting frees them
     store = SQLiteReadStore(SQLiteDatastore(job.db_name), job.application_name)
     store.attach_events(job.events_table)
