@@ -18,6 +18,7 @@ ordinary catch-up carries on from wherever tracking then is.
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import signal
@@ -33,6 +34,7 @@ from eventsourcing.sqlite import SQLiteDatastore
 from projections.projector import ProjectionError, Record, _Batch
 from projections.store import SQLiteReadStore
 
+logger = logging.getLogger(__name__)
 POLL = 0.05  # seconds between looks at the workers' progress and health
 START_METHOD: str | None = None  # multiprocessing's; None: fork where safe, else spawn
 
@@ -120,8 +122,12 @@ def rebuild_in_parallel(
         message = None
         while not shared.errors.empty():
             message = shared.errors.get()
+        if message is not None:
+            raise ProjectionError(message)
+        # Workers that died without a word (could not start, killed): every batch they
+        # committed is whole, so the caller's one-process catch-up carries on.
         codes = [p.exitcode for p in processes]
-        raise ProjectionError(message or f"a rebuild worker stopped (exit codes {codes})")
+        logger.warning("rebuild workers stopped (exit codes %s): going on in one process", codes)
     if progress is not None:
         progress(shared.tracked.value)
     return Outcome(int(shared.applied.value), int(shared.tracked.value))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -235,6 +236,26 @@ def test_read_models_opened_after_a_rebuild_died_mid_way_get_their_indexes_back(
         names = {row["name"] for row in c.fetchall()}
     assert set(INDEXES) <= names
     reopened.close()
+    app.close()
+
+
+def test_a_rebuild_whose_workers_die_without_a_word_is_finished_in_one_process(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "START_METHOD", "fork")  # the children get the patch
+    monkeypatch.setattr(parallel, "_work", lambda *args: os._exit(3))  # e.g. killed
+    app = open_app(sqlite_url)
+    write_history(app, rounds=4)
+    read = ReadModels(app, sqlite_url)
+    read.catch_up()
+    kept = read.store.dump()
+    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+
+    applied = read.rebuild()
+
+    assert applied == read.last_position() == app.recorder.max_notification_id()
+    assert read.store.dump() == kept
+    read.close()
     app.close()
 
 
