@@ -155,9 +155,10 @@ class ReadModels:
         if position is None or self._tracked >= position:
             return
         deadline = time.monotonic() + timeout
-        while self.last_position() < position:
-            self.catch_up()
-            if self.last_position() >= position:
+        while True:
+            self.catch_up()  # reads the tracking position once, applies what is missing
+            # What catch-up applied moved ``_tracked``: ask the store only otherwise.
+            if self._tracked >= position or self.last_position() >= position:
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(
