@@ -49,6 +49,16 @@ class Job:
     workers: int
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    applied: int  # events applied
+    tracked: int  # the tracking position reached
+
+
+STOP_LOST_CLAIM = 1
+STOP_FAILED = 2
+
+
 class _Shared:
     """What the workers share: whose turn it is, how far tracking got, and a stop flag."""
 
@@ -56,7 +66,7 @@ class _Shared:
         self.turn = context.Value("q", 0, lock=False)  # the next batch to commit
         self.tracked = context.Value("q", 0, lock=False)  # where that batch starts
         self.applied = context.Value("q", 0, lock=False)  # events applied so far
-        self.stopped = context.Value("b", 0, lock=False)  # 1: lost the claim; 2: failed
+        self.stopped = context.Value("b", 0, lock=False)  # 0, STOP_LOST_CLAIM or STOP_FAILED
         self.changed = context.Condition()
         self.errors = context.Queue()
 
@@ -131,16 +141,6 @@ def rebuild_in_parallel(
     if progress is not None:
         progress(shared.tracked.value)
     return Outcome(int(shared.applied.value), int(shared.tracked.value))
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    applied: int  # events applied
-    tracked: int  # the tracking position reached
-
-
-STOP_LOST_CLAIM = 1
-STOP_FAILED = 2
 
 
 def _work(job: Job, worker: int, shared: _Shared) -> None:

@@ -10,20 +10,18 @@ exactly once or not at all.
 from __future__ import annotations
 
 import gc
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import chain
 from operator import attrgetter
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 import orjson
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.projection import Projection
-from eventsourcing.sqlite import SQLiteCursor
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
@@ -167,6 +165,7 @@ _NEW_VALUES = (
     f"{ALWAYS}, ?{{5}}, {NEVER}, {NEVER}, 0, 0, 0)"
 )
 NEW_ROW_WIDTH = 10
+NEW_POSITION: Final = 3  # where a NewRow holds its log position
 
 
 @cache
@@ -353,7 +352,8 @@ class _Batch:
         key = (story, fact_id)
         rows = self.facts.get(key)
         reported = self.new.get(key)
-        if rows is None and reported is not None and reported[3] < position:
+        # Reported in this batch, and before this event (a log acting first is broken).
+        if rows is None and reported is not None and reported[NEW_POSITION] < position:
             rows = [VersionRow.reported(self.new.pop(key))]
             self.facts[key] = rows
         if rows is None:
@@ -386,43 +386,31 @@ class _Batch:
         reported = list(self.new.values())
         reported.sort()  # in key order: B-tree inserts stay local, markedly faster
         if view.dialect == "sqlite":
-            insert_new_rows(c, reported)
+            insert_new_rows(view, c, reported)
         else:
             view.executemany(c, INSERT_VERSION, [full_row(r) for r in reported])
 
 
-def insert_new_rows(c: Cursor, rows: list[NewRow]) -> None:
-    """Insert first versions on SQLite, several hundred rows per statement.
+def insert_new_rows(view: Store, c: Cursor, rows: list[NewRow]) -> None:
+    """Insert first versions on SQLite, ``ROWS_PER_INSERT`` rows per statement.
 
     Each statement is one step of SQLite's engine; row by row, the per-row overhead of
     the driver is a large part of a rebuild.
     """
-    if not rows:
-        return
-    raw = c.sqlite_cursor if isinstance(c, SQLiteCursor) else c
-    limit = _variables_limit(raw)
-    per = max(1, min(ROWS_PER_INSERT, limit // NEW_ROW_WIDTH))
-    whole = len(rows) - len(rows) % per
-    if whole:
-        statement = insert_new_sqlite(per)
-        raw.executemany(
-            statement,
-            [tuple(chain.from_iterable(rows[i : i + per])) for i in range(0, whole, per)],
-        )
-    if whole < len(rows):
-        raw.executemany(insert_new_sqlite(1), rows[whole:])
+    whole = len(rows) - len(rows) % ROWS_PER_INSERT
+    view.executemany(
+        c,
+        insert_new_sqlite(ROWS_PER_INSERT),
+        [
+            tuple(chain.from_iterable(rows[i : i + ROWS_PER_INSERT]))
+            for i in range(0, whole, ROWS_PER_INSERT)
+        ],
+    )
+    view.executemany(c, insert_new_sqlite(1), rows[whole:])
 
 
+# 32 rows of 10 values: 320 parameters, under the 999 every SQLite build allows by default.
 ROWS_PER_INSERT = 32
-
-
-def _variables_limit(cursor: Any) -> int:
-    """How many parameters one SQLite statement may have here (999 before 3.32)."""
-    connection = getattr(cursor, "connection", None)
-    getlimit = getattr(connection, "getlimit", None)
-    if getlimit is None:
-        return 999
-    return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
 
 
 class ReadModelProjection(Projection[Store]):

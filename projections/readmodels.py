@@ -200,17 +200,15 @@ class ReadModels:
         if last < self.parallel_rebuild_from:
             return 0
 
-        def report(position: int) -> None:
-            if progress is not None:
-                progress(min(position, last), max(last, 1))
-
         outcome = rebuild_in_parallel(
             self.store,
             recorder.events_table_name,
             last,
             batch_size=self.parallel_batch_size,
             workers=workers,
-            progress=report,
+            progress=None
+            if progress is None
+            else lambda done: progress(min(done, last), max(last, 1)),
         )
         self._tracked = max(self._tracked, outcome.tracked)
         return outcome.applied

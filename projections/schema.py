@@ -127,11 +127,7 @@ def from_us(value: int) -> datetime:
 
 def bound(moment: datetime | None, default: int = NOW) -> int:
     """A query instant (None means "now": no bound) in microseconds."""
-    if moment is None:
-        return default
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return to_us(moment)
+    return default if moment is None else moment_us(moment)
 
 
 # The hot path of a rebuild converts the same few strings over and over: memoise them
@@ -217,6 +213,4 @@ def recorded_us(timestamp: str) -> int:
 
 def moment_us(moment: datetime) -> int:
     """An instant in microseconds; a naive one is taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - EPOCH) // _MICROSECOND
+    return to_us(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
