@@ -145,18 +145,43 @@ def test_an_event_the_read_models_cannot_read_stops_the_rebuild_and_names_its_po
     app.close()
 
 
-def test_a_rebuild_by_worker_processes_taking_turns_equals_the_kept_models(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    runs: list[int] = []
+def kept_models(url: str, rounds: int = 4) -> tuple[Reportedly, ReadModels, Any]:
+    """A store with history, its read models caught up, and every read-model row."""
+    app = open_app(url)
+    write_history(app, rounds=rounds)
+    read = ReadModels(app, url)
+    read.catch_up()
+    return app, read, read.store.dump()
+
+
+def in_turns(read: ReadModels) -> None:
+    """Rebuild by two worker processes however short the log, 7 events a turn: facts are
+    acted on and corrected in later batches, by the other worker."""
+    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+
+
+@pytest.fixture
+def parallel_runs(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What each parallel rebuild returned (an Outcome) or raised."""
+    runs: list[Any] = []
     original = readmodels.rebuild_in_parallel
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        outcome = original(*args, **kwargs)
-        runs.append(outcome.applied)
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        try:
+            outcome = original(*args, **kwargs)
+        except Exception as error:
+            runs.append(error)
+            raise
+        runs.append(outcome)
         return outcome
 
-    monkeypatch.setattr(readmodels, "rebuild_in_parallel", counted)
+    monkeypatch.setattr(readmodels, "rebuild_in_parallel", spied)
+    return runs
+
+
+def test_a_rebuild_by_worker_processes_taking_turns_equals_the_kept_models(
+    sqlite_url: str, parallel_runs: list[Any]
+) -> None:
     app = open_app(sqlite_url)
     write_history(app, rounds=4)
     write_history_more(app)
@@ -164,15 +189,14 @@ def test_a_rebuild_by_worker_processes_taking_turns_equals_the_kept_models(
     read.batch_size = 1
     read.catch_up()
     kept = read.store.dump()
-    # Batches of 7 events: facts are acted on and corrected in later batches, by the
-    # other worker; every batch is a turn.
-    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+    in_turns(read)
     seen: list[tuple[int, int]] = []
 
     applied = read.rebuild(lambda done, total: seen.append((done, total)))
 
     assert read.store.dump() == kept
-    assert runs == [applied]  # the workers applied everything; catch-up found nothing left
+    # The workers applied everything; catch-up found nothing left.
+    assert [run.applied for run in parallel_runs] == [applied]
     assert applied == read.last_position() == app.recorder.max_notification_id()
     assert seen[-1] == (applied, applied)
     read.close()
@@ -180,15 +204,11 @@ def test_a_rebuild_by_worker_processes_taking_turns_equals_the_kept_models(
 
 
 def test_workers_that_find_tracking_moved_by_another_projector_leave_the_rest_to_catch_up(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, parallel_runs: list[Any]
 ) -> None:
     # Forked workers inherit the patched claim below (spawned ones would import afresh).
     monkeypatch.setattr(parallel, "START_METHOD", "fork")
-    app = open_app(sqlite_url)
-    write_history(app, rounds=4)
-    read = ReadModels(app, sqlite_url)
-    read.catch_up()
-    kept = read.store.dump()
+    app, read, kept = kept_models(sqlite_url)
     original = SQLiteReadStore.claim
 
     def contested(self: SQLiteReadStore, c: Any, expected: int, new: int) -> bool:
@@ -198,20 +218,11 @@ def test_workers_that_find_tracking_moved_by_another_projector_leave_the_rest_to
         return original(self, c, expected, new)
 
     monkeypatch.setattr(SQLiteReadStore, "claim", contested)
-    runs: list[int] = []
-    in_parallel = readmodels.rebuild_in_parallel
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        outcome = in_parallel(*args, **kwargs)
-        runs.append(outcome.tracked)
-        return outcome
-
-    monkeypatch.setattr(readmodels, "rebuild_in_parallel", counted)
-    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+    in_turns(read)
 
     applied = read.rebuild()
 
-    assert 0 < runs[0] <= 20  # the workers stopped at the contested batch
+    assert 0 < parallel_runs[0].tracked <= 20  # the workers stopped at the contested batch
     assert applied == read.last_position() == app.recorder.max_notification_id()
     assert read.store.dump() == kept
     read.close()
@@ -221,10 +232,7 @@ def test_workers_that_find_tracking_moved_by_another_projector_leave_the_rest_to
 def test_read_models_opened_after_a_rebuild_died_mid_way_get_their_indexes_back(
     sqlite_url: str,
 ) -> None:
-    app = open_app(sqlite_url)
-    write_history(app, rounds=2)
-    read = ReadModels(app, sqlite_url)
-    read.catch_up()
+    app, read, _ = kept_models(sqlite_url, rounds=2)
     with read.store.transaction(commit=True) as c:
         read.store.drop_indexes(c)  # where a killed rebuild leaves them
     read.close()
@@ -240,19 +248,16 @@ def test_read_models_opened_after_a_rebuild_died_mid_way_get_their_indexes_back(
 
 
 def test_a_rebuild_whose_workers_die_without_a_word_is_finished_in_one_process(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, parallel_runs: list[Any]
 ) -> None:
     monkeypatch.setattr(parallel, "START_METHOD", "fork")  # the children get the patch
     monkeypatch.setattr(parallel, "_work", lambda *args: os._exit(3))  # e.g. killed
-    app = open_app(sqlite_url)
-    write_history(app, rounds=4)
-    read = ReadModels(app, sqlite_url)
-    read.catch_up()
-    kept = read.store.dump()
-    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+    app, read, kept = kept_models(sqlite_url)
+    in_turns(read)
 
     applied = read.rebuild()
 
+    assert parallel_runs[0].applied == 0  # the workers did nothing, and said nothing
     assert applied == read.last_position() == app.recorder.max_notification_id()
     assert read.store.dump() == kept
     read.close()
@@ -260,19 +265,19 @@ def test_a_rebuild_whose_workers_die_without_a_word_is_finished_in_one_process(
 
 
 def test_a_parallel_rebuild_that_meets_an_unreadable_event_fails_naming_it(
-    sqlite_url: str,
+    sqlite_url: str, parallel_runs: list[Any]
 ) -> None:
-    app = open_app(sqlite_url)
-    write_history(app, rounds=4)
+    app, read, _ = kept_models(sqlite_url)
     broken = 30
     with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
         c.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (b"{}", broken))
-    read = ReadModels(app, sqlite_url)
-    read.parallel_rebuild_from, read.parallel_batch_size, read.rebuild_workers = 0, 7, 2
+    in_turns(read)
 
     with pytest.raises(projector.ProjectionError, match=f"position {broken}"):
         read.rebuild()
 
+    # The workers reported it themselves (not a one-process catch-up after them).
+    assert isinstance(parallel_runs[0], projector.ProjectionError)
     assert read.last_position() < broken  # batches before it stay; its own is not kept
     read.close()
     app.close()
