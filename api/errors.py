@@ -2,13 +2,15 @@
 
 The body is always ``{"error", "message", "problems": [{"field", "loc", "message", ...}]}``:
 ``field`` names the offending field (``occurred``, ``sources.0.published``, ``known_at``)
-and ``message`` says why. Domain errors map as: not found → 404, id conflict → 409,
-broken rule → 422.
+and ``message`` says why in plain words, one problem a field (pydantic's errors are
+worded by ``domain.messages``, shared with story files). Domain errors map as: not found
+→ 404, id conflict → 409, broken rule → 422.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -24,6 +26,7 @@ from starlette.routing import Match
 from api.schemas import ErrorBody, ProblemOut
 from domain.application import Rejected
 from domain.errors import Conflict, DomainError, NotFound, RuleBroken
+from domain.messages import clean_loc, plain_problems
 from domain.model import FACT_KINDS
 
 log = logging.getLogger("reportedly.api")
@@ -76,10 +79,7 @@ def error_response(exc: HTTPException) -> JSONResponse:
 
 def error_loc(error: Any) -> list[str | int]:
     """Pydantic's location without union tags, ending at the discriminator it missed."""
-    loc: list[str | int] = [p for p in error.get("loc", ()) if p not in FACT_KINDS]
-    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
-        loc.append(str((error.get("ctx") or {}).get("discriminator", "kind")).strip("'"))
-    return loc
+    return list(clean_loc(error, FACT_KINDS))
 
 
 def _field(loc: Sequence[str | int]) -> str | None:
@@ -87,15 +87,28 @@ def _field(loc: Sequence[str | int]) -> str | None:
     return ".".join(str(p) for p in loc[1:]) or None
 
 
-def _validation_problems(errors: Sequence[Any]) -> list[ProblemOut]:
-    problems = []
-    for error in errors:
-        loc = error_loc(error)
-        problems.append(ProblemOut(field=_field(loc), loc=loc, message=str(error.get("msg"))))
-    return problems
+def _validation_problems(errors: Sequence[Any], subject: str) -> list[ProblemOut]:
+    """One plain problem a field (the words live in ``domain.messages``)."""
+    return [
+        ProblemOut(field=_field(p.loc), loc=list(p.loc), message=p.message)
+        for p in plain_problems(errors, tags=FACT_KINDS, subject=subject)
+    ]
 
 
-def validation_response(exc: RequestValidationError) -> JSONResponse:
+def _body_subject(request: Request | None) -> str:
+    """The request body's model in words ("an actor"), for "is not a field of ..."."""
+    route = request.scope.get("route") if request is not None else None
+    body = getattr(getattr(route, "body_field", None), "field_info", None)
+    model = getattr(body, "annotation", None)
+    if not isinstance(model, type):  # a union (a fact) names itself by its kind
+        return "the request body"
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
+
+
+def validation_response(
+    exc: RequestValidationError, request: Request | None = None
+) -> JSONResponse:
     errors = exc.errors()
     malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
     if malformed is not None:
@@ -105,7 +118,7 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
             field=None, loc=["body"], message=f"{reason} (at character {position})"
         )
         return _json(422, "the request body is not valid JSON", [problem])
-    problems = _validation_problems(errors)
+    problems = _validation_problems(errors, _body_subject(request))
     summary = "; ".join(f"{p.field or p.loc[0]}: {p.message}" for p in problems[:3])
     return _json(422, f"invalid request: {summary}", problems)
 
@@ -166,9 +179,9 @@ def install(app: FastAPI) -> None:
             return _json(422, "the request body is not valid UTF-8 JSON", [problem])
         return error_response(exc)
 
-    async def on_validation(_: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return validation_response(exc)
+        return validation_response(exc, request)
 
     async def on_domain(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)

@@ -156,11 +156,13 @@ class Health(BaseModel):
 
 # ---- errors ---------------------------------------------------------------------------
 class ProblemOut(BaseModel):
-    """One problem: which field (pydantic's location) and why."""
+    """One problem: which field and why, in plain words; one problem a field."""
 
     field: str | None = Field(description="the offending field, dotted, e.g. sources.0.published")
     loc: list[str | int] = Field(description="full location: body|query|path, then the field")
-    message: str
+    message: str = Field(
+        description="why, in plain words, e.g. 'must be a language code such as fr or en'"
+    )
     line: int | None = Field(None, description="line of an NDJSON import (from 1)")
     entry: int | None = Field(None, description="index in a batch of facts (from 0)")
 
