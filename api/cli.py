@@ -86,37 +86,45 @@ def load(
     writer: Annotated[str, typer.Option(help="name recorded as the writer")] = "cli",
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
 ) -> None:
-    """Validate a whole story file, then append it in batches (again: appends nothing)."""
+    """Check a whole story file, then append it in batches (again: appends nothing).
+
+    Every problem of the file is listed at once, one line each, and nothing is appended.
+    """
+    from rich.markup import escape
+
     from api.services import open_services
-    from domain.loading import load_story
-    from domain.storyfile import StoryFileError, load_story_file
+    from domain.loading import append_story, check_story
+    from domain.storyfile import StoryFileError, read_story_file
+
+    def refuse(error: StoryFileError) -> typer.Exit:
+        err.print(f"[red]{escape(str(error))}[/red]", highlight=False, soft_wrap=True)
+        return typer.Exit(1)
 
     try:
-        story_file = load_story_file(file)
+        entries = read_story_file(file)
     except StoryFileError as error:
-        err.print(f"[red]{error}[/red]", highlight=False)
-        raise typer.Exit(1) from None
+        raise refuse(error) from None
     services = open_services(settings())
     try:
+        checked = check_story(services.app, entries, writer, name=str(file))
         with _progress() as progress:
-            task = progress.add_task(f"appending {file.name}", total=len(story_file.facts))
-            result = load_story(
+            task = progress.add_task(f"appending {file.name}", total=len(checked.plan.ids))
+            result = append_story(
                 services.app,
-                story_file,
+                checked,
                 writer,
                 name=str(file),
                 batch_size=batch_size,
                 progress=lambda n: progress.advance(task, n),
             )
-            progress.update(task, completed=len(story_file.facts))
+            progress.update(task, completed=len(checked.plan.ids))
         services.read.catch_up()
     except StoryFileError as error:
-        err.print(f"[red]{error}[/red]", highlight=False)
-        raise typer.Exit(1) from None
+        raise refuse(error) from None
     finally:
         services.close()
     console.print(
-        f"story [bold]{story_file.story.id}[/bold]: {result.appended} fact(s) appended, "
+        f"story [bold]{escape(checked.story.id)}[/bold]: {result.appended} fact(s) appended, "
         f"{len(result.facts) - result.appended} already stored; "
         f"{result.actors_registered} actor(s) registered"
     )

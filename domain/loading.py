@@ -1,13 +1,19 @@
-"""Appending a whole story file: check everything first, then append in batches."""
+"""Appending a whole story file: check everything first, then append in batches.
+
+The check reports every problem of a file at once: each entry's own (from
+``domain.storyfile``), then what only the store can tell — ids taken with other content,
+actors not registered, meetings not in the story — for the entries that validated.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.application import Rejected, Reportedly, Written
+from domain.application import Plan, Rejected, Reportedly, Written
 from domain.errors import Conflict, NotFound
-from domain.storyfile import EntryError, StoryFile, StoryFileError
+from domain.model import Actor, Story
+from domain.storyfile import Entries, EntryError, StoryFile, StoryFileError, in_file_order
 
 
 @dataclass(frozen=True)
@@ -21,52 +27,105 @@ class LoadResult:
         return sum(w.created for w in self.facts)
 
 
-def _conflicts(app: Reportedly, sf: StoryFile) -> list[EntryError]:
-    errors: list[EntryError] = []
+@dataclass(frozen=True)
+class CheckedStory:
+    """A story file with no problem, ready to append."""
+
+    story: Story
+    actors: list[Actor]
+    plan: Plan
+
+
+def _stored_story(app: Reportedly, story_id: str) -> Story | None:
     try:
-        stored = app.get_story(sf.story.id).story
-        if stored != sf.story:
-            errors.append(EntryError("story", f"story {sf.story.id!r} exists with other content"))
+        return app.get_story(story_id).story
     except NotFound:
-        pass
-    for i, actor in enumerate(sf.actors):
-        try:
-            if app.get_actor(actor.id).actor != actor:
-                errors.append(
-                    EntryError(f"actors[{i}] (id {actor.id!r})", "actor exists with other content")
-                )
-        except NotFound:
-            pass
+        return None
+
+
+def _stored_actor(app: Reportedly, actor_id: str) -> Actor | None:
+    try:
+        return app.get_actor(actor_id).actor
+    except NotFound:
+        return None
+
+
+def _conflicts(app: Reportedly, entries: Entries) -> list[EntryError]:
+    """The story and actors stored already with other content."""
+    found: list[tuple[str, int | None, Story | Actor | None, Story | Actor]] = []
+    if entries.story is not None:
+        found.append(("story", None, _stored_story(app, entries.story.id), entries.story))
+    found += [("actors", i, _stored_actor(app, a.id), a) for i, a in entries.actors.items()]
+    errors = []
+    for section, index, stored, given in found:
+        if stored is not None and stored != given:
+            a, b = stored.model_dump(), given.model_dump()
+            fields = ", ".join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+            message = f"is stored already with other content (differs in: {fields})"
+            errors.append(entries.error(section, index, [], message))
     return errors
 
 
-def load_story(
+def _plan(app: Reportedly, entries: Entries, writer: str) -> tuple[Plan | None, list[EntryError]]:
+    """The facts that validated, checked against the store and each other."""
+    indexes = list(entries.facts)  # each checked fact's index in the file
+    facts = [entries.facts[i] for i in indexes]
+    # An actor entry that did not validate is reported on its own; the facts naming it
+    # are not reported again for it, nor those naming a meeting entry that did not.
+    actors = frozenset(a.id for a in entries.actors.values()) | entries.broken_ids("actors")
+    broken_meetings = entries.broken_ids("facts")
+    try:
+        return app.plan_facts(entries.story_id, facts, writer, actors=actors), []
+    except Rejected as rejected:
+        errors = [
+            entries.error("facts", indexes[p.entry], [p.field] if p.field else [], p.message)
+            for p in rejected.problems
+            if not (p.field == "meeting" and facts[p.entry].referenced_meeting() in broken_meetings)
+        ]
+        return None, errors
+
+
+def check_story(
+    app: Reportedly, story_file: StoryFile | Entries, writer: str, *, name: str = "<story file>"
+) -> CheckedStory:
+    """Every problem of a story file at once, as one StoryFileError; appends nothing."""
+    entries = story_file if isinstance(story_file, Entries) else Entries.of(story_file)
+    plan, fact_errors = _plan(app, entries, writer)
+    errors = in_file_order([*entries.errors, *_conflicts(app, entries), *fact_errors])
+    if errors or plan is None or entries.story is None:
+        raise StoryFileError(name, errors)
+    return CheckedStory(entries.story, list(entries.actors.values()), plan)
+
+
+def append_story(
     app: Reportedly,
-    sf: StoryFile,
+    checked: CheckedStory,
     writer: str,
     *,
     name: str = "<story file>",
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
 ) -> LoadResult:
-    """Append a validated story file; raises StoryFileError and appends nothing if any
-    entry breaks a rule. Loading the same file again appends nothing."""
-    errors = _conflicts(app, sf)
+    """Append a checked story file: the story, its actors, then its facts in batches."""
     try:
-        plan = app.plan_facts(
-            sf.story.id, sf.facts, writer, actors=frozenset(a.id for a in sf.actors)
-        )
-    except Rejected as rejected:
-        for p in rejected.problems:
-            fact = sf.facts[p.entry]
-            where = f"facts[{p.entry}] (id {fact.id!r})" if fact.id else f"facts[{p.entry}]"
-            errors.append(EntryError(f"{where}.{p.field}" if p.field else where, p.message))
-    if errors:
-        raise StoryFileError(name, errors)
-    try:
-        story_created = app.create_story(sf.story, writer).created
-        registered = sum(app.register_actor(a, writer).created for a in sf.actors)
+        story_created = app.create_story(checked.story, writer).created
+        registered = sum(app.register_actor(a, writer).created for a in checked.actors)
     except Conflict as conflict:  # someone wrote the same id since we checked
         raise StoryFileError(name, [EntryError("(file)", conflict.message)]) from None
-    facts = app.save_plan(plan, batch_size=batch_size, progress=progress)
+    facts = app.save_plan(checked.plan, batch_size=batch_size, progress=progress)
     return LoadResult(story_created, registered, facts)
+
+
+def load_story(
+    app: Reportedly,
+    story_file: StoryFile | Entries,
+    writer: str,
+    *,
+    name: str = "<story file>",
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> LoadResult:
+    """Check a story file, then append it; raises StoryFileError with every problem and
+    appends nothing if any entry has one. Loading the same file again appends nothing."""
+    checked = check_story(app, story_file, writer, name=name)
+    return append_story(app, checked, writer, name=name, batch_size=batch_size, progress=progress)
