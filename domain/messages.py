@@ -60,8 +60,9 @@ def plain_problems(
 ) -> list[PlainProblem]:
     """Pydantic's errors as one plain problem per field, in pydantic's order.
 
-    ``tags`` are the discriminated union's tags (the fact kinds), which pydantic puts in
-    the location; ``subject`` names the top-level thing in words ("an actor").
+    ``tags`` are the discriminated unions' tags, which pydantic puts in the location:
+    the fact kinds, or a mapping from each tag to what it names in words ("a corrected
+    line"); ``subject`` names the top-level thing in words ("an actor").
     """
     kept: dict[Loc, tuple[bool, PlainProblem]] = {}
     for error in errors:
@@ -199,7 +200,7 @@ def _container(error: Mapping[str, Any], tags: Collection[str], subject: str) ->
         if not isinstance(part, str):
             continue
         if part in tags:
-            return f"a {part} fact"
+            return tags[part] if isinstance(tags, Mapping) else f"a {part} fact"
         if part == "body":
             break
         return CONTAINERS.get(part, part)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.messages import PlainProblem, plain_problems
 from tests.api_fixtures import ALICE, STORY
 
 FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
@@ -127,3 +128,17 @@ def test_the_summary_message_is_as_plain_as_the_problems(client: TestClient, sto
     message = response.json()["message"]
     assert message.startswith("invalid request: sources.0.published: must be a date such as")
     assert "Input should" not in message and message.count("sources.0.published") == 1
+
+
+def test_the_words_for_a_field_not_yet_in_any_model_are_ready() -> None:
+    error = {"type": "string_pattern_mismatch", "loc": ("wikidata",), "input": "openai"}
+    [problem] = plain_problems([error])
+    assert problem == PlainProblem(
+        ("wikidata",), "must be a Wikidata id such as Q116758847 (got 'openai')"
+    )
+
+
+def test_an_unknown_field_of_a_tagged_line_is_named_by_the_tag_words() -> None:
+    errors = [{"type": "extra_forbidden", "loc": ("corrected", "x"), "input": 1}]
+    [problem] = plain_problems(errors, tags={"corrected": "a corrected line"})
+    assert problem == PlainProblem(("x",), "is not a field of a corrected line")
