@@ -10,7 +10,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
 
 from domain.clocks import EDTF, published_instant
 
@@ -19,6 +27,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]{0,11}$")]
 
 
 class Strict(BaseModel):
@@ -49,14 +58,23 @@ class Role(StrEnum):
     host = "host"
 
 
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+
+
 class Source(Strict):
-    """Who reported it and when the public could know."""
+    """Who reported it and when the public could know.
+
+    ``via`` is the outlet that relayed it, itself a source (a French article relaying
+    the Financial Times): the fact was reported by ``name`` on ``published``; the relay
+    is how this store learnt of it and never moves the reported clock.
+    """
 
     name: Name
     published: date | datetime
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    url: Url | None = None
     title: Name | None = None
     language: LanguageCode | None = None
+    via: Source | None = None
 
     @property
     def published_at(self) -> datetime:
@@ -76,6 +94,7 @@ class Actor(Strict):
     country: CountryCode | None = None
     aliases: list[Name] = Field(default_factory=list)
     labels: dict[LanguageCode, Name] = Field(default_factory=dict)
+    wikidata: WikidataId | None = None
 
 
 class FactBase(Strict):
@@ -89,14 +108,21 @@ class FactBase(Strict):
     quote_language: LanguageCode | None = None
     note: Text | None = None
 
-    # The fields of a kind that name a registered actor or a meeting.
+    # The fields of a kind that name a registered actor.
     actor_fields: ClassVar[tuple[str, ...]] = ()
+    # The fields a correction may not change: they say which fact this is.
+    fixed_fields: ClassVar[frozenset[str]] = frozenset({"id", "kind"})
 
     def referenced_actors(self) -> list[str]:
         return [v for f in self.actor_fields if (v := getattr(self, f, None))]
 
     def referenced_meeting(self) -> str | None:
-        return getattr(self, "meeting", None)
+        """The meeting this fact says something of (which must be in the story)."""
+        return None
+
+    def referenced_series(self) -> str | None:
+        """The series (set of talks) this fact says something of as a whole."""
+        return None
 
     @property
     def reported_at(self) -> datetime:
@@ -104,47 +130,96 @@ class FactBase(Strict):
         return min(s.published_at for s in self.sources)
 
 
+class AtMeeting(FactBase):
+    """A fact that may name the meeting it is about, or a whole series instead."""
+
+    meeting: Slug | None = None
+    series: Slug | None = None
+    # Whether the fact must say which meeting (or series) it is about.
+    needs_meeting: ClassVar[bool] = False
+
+    def referenced_meeting(self) -> str | None:
+        return self.meeting
+
+    def referenced_series(self) -> str | None:
+        return self.series
+
+    @model_validator(mode="after")
+    def _one_meeting_or_series(self) -> AtMeeting:
+        if self.meeting and self.series:
+            raise ValueError(
+                "name either `meeting` (one round) or `series` (the talks as a whole), not both"
+            )
+        if self.needs_meeting and not (self.meeting or self.series):
+            raise ValueError(
+                "say which meeting this is about (`meeting`), or which series when the source "
+                "does not say which round (`series`)"
+            )
+        return self
+
+
 class MeetingHeld(FactBase):
     kind: Literal["meeting_held"]
+    # The meeting's own id, which other facts name in their ``meeting``; the fact's id
+    # when omitted, so one fact per meeting needs no second slug.
+    meeting: Slug | None = None
     title: Name
     place: Name | None = None
+    series: Slug | None = None  # groups the rounds of one set of talks
+    fixed_fields: ClassVar[frozenset[str]] = frozenset({"id", "kind", "meeting"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _meeting_defaults_to_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("meeting") and data.get("id"):
+            return {**data, "meeting": data["id"]}
+        return data
 
 
-class ParticipantJoined(FactBase):
+Side = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(lambda side: side.upper() if len(side) == 2 and side.isalpha() else side),
+]
+
+
+class ParticipantJoined(AtMeeting):
     kind: Literal["participant_joined"]
-    meeting: Slug
     actor: Slug
     role: Role = Role.participant
+    # The country (ISO 3166-1 alpha-2) or party the participant represents there, when
+    # it is not the actor's own country (Cohere is Canadian but sat on the US side).
+    side: Side | None = None
     actor_fields: ClassVar[tuple[str, ...]] = ("actor",)
+    needs_meeting: ClassVar[bool] = True
 
 
-class ParticipantAbsent(FactBase):
+class ParticipantAbsent(AtMeeting):
     kind: Literal["participant_absent"]
-    meeting: Slug
     actor: Slug
     actor_fields: ClassVar[tuple[str, ...]] = ("actor",)
+    needs_meeting: ClassVar[bool] = True
 
 
-class ActorBriefed(FactBase):
+class ActorBriefed(AtMeeting):
     kind: Literal["actor_briefed"]
-    meeting: Slug
     actor: Slug
     actor_fields: ClassVar[tuple[str, ...]] = ("actor",)
+    needs_meeting: ClassVar[bool] = True
 
 
-class TopicDiscussed(FactBase):
+class TopicDiscussed(AtMeeting):
     kind: Literal["topic_discussed"]
-    meeting: Slug
     topic: Name
+    needs_meeting: ClassVar[bool] = True
 
 
-class StatementMade(FactBase):
+class StatementMade(AtMeeting):
     kind: Literal["statement_made"]
     actor: Slug | None = None
     speaker: Name | None = None
     text: Text
     language: LanguageCode | None = None
-    meeting: Slug | None = None
     actor_fields: ClassVar[tuple[str, ...]] = ("actor",)
 
     @model_validator(mode="after")
@@ -154,11 +229,10 @@ class StatementMade(FactBase):
         return self
 
 
-class DisclosurePublished(FactBase):
+class DisclosurePublished(AtMeeting):
     kind: Literal["disclosure_published"]
     actor: Slug
     headline: Name
-    meeting: Slug | None = None
     actor_fields: ClassVar[tuple[str, ...]] = ("actor",)
 
 
@@ -201,7 +275,6 @@ FactKind = Literal[
     "claim",
 ]
 FACT_KINDS: tuple[str, ...] = get_args(FactKind)
-IMMUTABLE_FIELDS = frozenset({"id", "kind"})
 
 
 def parse_fact(data: Any) -> Fact:
