@@ -150,6 +150,8 @@ def domain_response(exc: DomainError) -> JSONResponse:
             ProblemOut(field=f, loc=["body", f], message="differs from the stored version")
             for f in exc.differing
         ]
+        if exc.field and not problems:  # a rule of the fact's state: e.g. `status`
+            problems = [ProblemOut(field=exc.field, loc=[exc.field], message=exc.message)]
         return _json(409, exc.message, problems)
     status = 404 if isinstance(exc, NotFound) else 422
     where = [exc.field] if exc.field else []

@@ -34,7 +34,6 @@ from domain.events import (
     FactState,
 )
 from domain.model import (
-    IMMUTABLE_FIELDS,
     Actor,
     Correction,
     Corroboration,
@@ -362,7 +361,7 @@ class Importer:
         return True
 
     def _check_correction(self, number: int, line: CorrectedLine, sim: _FactSim) -> None:
-        touched = sorted(IMMUTABLE_FIELDS & line.changes.keys())
+        touched = sorted(parse_fact(sim.content).fixed_fields & line.changes.keys())
         if touched:
             self._problem(number, f"changes.{touched[0]}", "a correction cannot change it")
             return

@@ -42,18 +42,21 @@ from domain.events import (
     project_story,
     story_uuid,
 )
+from domain.messages import plain_problems
 from domain.model import (
-    IMMUTABLE_FIELDS,
+    FACT_KINDS,
     Actor,
     Correction,
     Corroboration,
     Dispute,
     Fact,
+    MeetingHeld,
     Retraction,
     Story,
     fact_content,
     parse_fact,
 )
+from domain.rules import check_published, fact_problems
 from domain.transcoding import OrjsonTranscoder, PydanticMapper
 
 
@@ -134,7 +137,10 @@ def _generated_id(fact: Fact) -> str:
 
 
 def _with_id(fact: Fact, fact_id: str) -> Fact:
-    return fact.model_copy(update={"id": fact_id})
+    update: dict[str, Any] = {"id": fact_id}
+    if fact.kind == "meeting_held" and not fact.meeting:
+        update["meeting"] = fact_id
+    return fact.model_copy(update=update)
 
 
 def _differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
@@ -343,9 +349,15 @@ class Reportedly(Application[UUID]):
             )
         # References are checked once the whole batch is known: an entry may name a
         # meeting reported further down the same batch.
+        # A meeting is named by its meeting id (its fact id unless it says otherwise).
+        named: dict[str, Fact] = dict(batch)
+        named.update(
+            (f.meeting, f) for f in batch.values() if isinstance(f, MeetingHeld) and f.meeting
+        )
         for i, fact in new:
+            problems += [Problem(i, f, m, 422) for f, m in fact_problems(fact)]
             problems += [
-                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, batch, actors)
+                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, named, actors)
             ]
         if problems:
             problems.sort(key=lambda p: p.entry)
@@ -435,6 +447,12 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
+        self._check_live(state, "corroborated")
+        check_published(given.source, "source")
+        cited = {(s.name, s.published_at) for s in state.sources}
+        if (given.source.name, given.source.published_at) in cited:
+            # The fact already cites this source: nothing new to append.
+            return Written(state.fact_id, state.story, None, state.modified_on, created=False)
         return self._append(state, FactCorroborated, writer, recorded_at, source=given.source)
 
     def dispute(
@@ -446,6 +464,8 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
+        self._check_live(state, "disputed")
+        check_published(given.source, "source")
         return self._append(
             state, FactDisputed, writer, recorded_at, source=given.source, note=given.note
         )
@@ -460,7 +480,8 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "corrected")
-        touched = IMMUTABLE_FIELDS & given.changes.keys()
+        check_published(given.source, "source")
+        touched = state.fact.fixed_fields & given.changes.keys()
         if touched:
             field = sorted(touched)[0]
             raise RuleBroken(f"a correction cannot change {field!r}", field=f"changes.{field}")
@@ -469,11 +490,18 @@ class Reportedly(Application[UUID]):
         try:
             corrected = parse_fact(merged)
         except ValidationError as error:
-            first = error.errors()[0]
-            loc = ".".join(str(p) for p in first["loc"][1:])
+            first = plain_problems(error.errors(), tags=FACT_KINDS, subject="a fact")[0]
+            loc = ".".join(str(p) for p in first.loc)
             # A rule across fields (a statement's speaker) has no field of its own.
             field = f"changes.{loc}" if loc else "changes"
-            raise RuleBroken(f"{first['msg']}", field=field) from None
+            raise RuleBroken(first.message, field=field) from None
+        for field, message in fact_problems(corrected):
+            raise RuleBroken(message, field=f"changes.{field}")
+        if fact_content(corrected) == fact_content(state.fact):
+            raise RuleBroken(
+                "this correction changes nothing: the fact already says all of it",
+                field="changes",
+            )
         for field, message in self._check_references(story, corrected, {}):
             raise RuleBroken(message, field=f"changes.{field}")
         return self._append(
@@ -496,6 +524,7 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "retracted")
+        check_published(given.source, "source")
         return self._append(
             state, FactRetracted, writer, recorded_at, source=given.source, reason=given.reason
         )
@@ -503,8 +532,8 @@ class Reportedly(Application[UUID]):
     @staticmethod
     def _check_live(state: FactState, verb: str) -> None:
         if not state.is_live:
-            raise RuleBroken(
-                f"fact {state.fact_id!r} was retracted and cannot be {verb}", field="fact"
+            raise Conflict(
+                f"fact {state.fact_id!r} was retracted and cannot be {verb}", field="status"
             )
 
     def _append(

@@ -19,8 +19,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     """The same id with other content (HTTP 409)."""
 
-    def __init__(self, message: str, *, differing: list[str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, field: str | None = None, differing: list[str] | None = None
+    ) -> None:
+        super().__init__(message, field=field)
         self.differing = differing or []
 
 

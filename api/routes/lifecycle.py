@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from api.deps import FactId, ServicesDep, StoryId, Writer
 from api.schemas import (
@@ -43,9 +43,14 @@ def corroborate(
     body: Annotated[Corroboration, Body(examples=[CORROBORATION_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
+    response: Response,
 ) -> LifecycleRecorded:
-    """Another source reports the fact too; an earlier source moves it earlier."""
+    """Another source reports the fact too; an earlier source moves it earlier.
+
+    A source the fact already cites (same name and date) appends nothing: 200."""
     written = services.app.corroborate(story, fact_id, body, writer)
+    if not written.created:
+        response.status_code = 200
     return _recorded(services, written, "corroborated")
 
 
