@@ -49,7 +49,8 @@ def test_an_actor_is_registered_once_and_listed(client: TestClient) -> None:
     assert created.json()["id"] == "openai" and created.json()["position"] >= 1
     again = client.post("/actors", json=OPENAI, headers=BOB)
     assert again.status_code == 200
-    assert client.get("/actors").json() == [OPENAI | {"aliases": [], "labels": {}}]
+    listed = OPENAI | {"aliases": [], "labels": {}, "wikidata": None}
+    assert client.get("/actors").json() == [listed]
     assert client.get("/actors/openai").json()["name"] == "OpenAI"
 
 
@@ -188,7 +189,8 @@ def test_a_retracted_fact_cannot_be_corrected(client: TestClient, story: str) ->
     response = client.post(
         f"{base}/corrections", json={"changes": {"place": "Bern"}, "source": RELAY}, headers=BOB
     )
-    assert response.status_code == 422 and "retracted" in response.json()["message"]
+    assert response.status_code == 409 and "retracted" in response.json()["message"]
+    assert response.json()["problems"][0]["field"] == "status"
 
 
 def test_a_correction_cannot_change_the_kind_or_break_the_fact(

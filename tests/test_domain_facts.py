@@ -149,9 +149,9 @@ def test_a_retracted_fact_cannot_be_retracted_or_corrected_again(
     retraction = Retraction(source=a_source("2024-02-01"), reason="the source withdrew it")
     app.retract(story, "geneva-2023-07", retraction, "bob")
     assert app.get_fact(story, "geneva-2023-07").status is Status.retracted
-    with pytest.raises(RuleBroken, match="retracted"):
+    with pytest.raises(Conflict, match="retracted"):
         app.retract(story, "geneva-2023-07", retraction, "bob")
-    with pytest.raises(RuleBroken, match="retracted"):
+    with pytest.raises(Conflict, match="retracted"):
         app.correct(
             story, "geneva-2023-07", Correction(changes={"title": "x"}, source=a_source()), "b"
         )
