@@ -33,7 +33,9 @@ from domain.events import (
     FactRetracted,
     FactState,
 )
+from domain.messages import plain_problems
 from domain.model import (
+    FACT_KINDS,
     Actor,
     Correction,
     Corroboration,
@@ -120,6 +122,19 @@ EVENT_NAMES = {
 EVENTS = ("story_created", "actor_registered", "reported", *EVENT_NAMES.values())
 
 
+LINE_TAGS = {**{k: f"a {k} fact" for k in FACT_KINDS}, **{e: f"a {e} line" for e in EVENTS}}
+
+
+def _field(loc: Any, bare: bool) -> str | None:
+    """A line's field, dotted: ``fact.occurred`` (or ``occurred`` on a bare fact line)."""
+    kept = [str(p) for p in loc]
+    if kept[:1] and kept[0] in EVENTS:
+        kept = kept[1:]
+    if bare and kept[:1] == ["fact"]:
+        kept = kept[1:]
+    return ".".join(kept) or None
+
+
 def _loc(error: Any, bare: bool) -> str | None:
     """A line's field, dotted: ``fact.occurred`` (or ``occurred`` on a bare fact line)."""
     kept = [str(p) for p in error_loc(error)]
@@ -144,7 +159,8 @@ def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem
     try:
         return LINE.validate_python(data), bare
     except ValidationError as error:
-        return [LineProblem(number, _loc(e, bare), e["msg"]) for e in error.errors()]
+        found = plain_problems(error.errors(), tags=LINE_TAGS, subject="a line")
+        return [LineProblem(number, _field(p.loc, bare), p.message) for p in found]
 
 
 class LineSplitter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi.testclient import TestClient
 
 from tests.api_fixtures import ALICE
@@ -110,3 +111,19 @@ def test_a_bad_correction_is_explained_in_plain_words(client: TestClient, story:
     refused = client.post(url, json=body, headers=ALICE).json()
     assert refused["problems"][0]["field"] == "changes.occurred"
     assert "Value error" not in refused["problems"][0]["message"]
+
+
+def test_an_import_line_with_a_bad_date_gets_one_plain_problem(
+    client: TestClient, story: str
+) -> None:
+    line = joined(id="bad-date", sources=[{"name": "FT", "published": "11 January"}])
+    body = orjson.dumps(line) + b"\n"
+    refused = client.post(
+        f"/stories/{story}/import",
+        content=body,
+        headers=ALICE | {"Content-Type": "application/x-ndjson"},
+    )
+    assert refused.status_code == 422
+    problems = refused.json()["problems"]
+    assert [p["field"] for p in problems] == ["sources.0.published"]
+    assert "should" not in problems[0]["message"]
