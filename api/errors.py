@@ -145,17 +145,15 @@ def domain_response(exc: DomainError) -> JSONResponse:
                                message="differs from the stored version")
                 )  # fmt: skip
         return _json(status, exc.message, problems)
-    if isinstance(exc, Conflict):
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
+    if isinstance(exc, Conflict) and exc.differing:  # an id conflict: each differing field
         problems = [
             ProblemOut(field=f, loc=["body", f], message="differs from the stored version")
             for f in exc.differing
         ]
-        if exc.field and not problems:  # a rule of the fact's state: e.g. `status`
-            problems = [ProblemOut(field=exc.field, loc=[exc.field], message=exc.message)]
-        return _json(409, exc.message, problems)
-    status = 404 if isinstance(exc, NotFound) else 422
-    where = [exc.field] if exc.field else []
-    problems = [ProblemOut(field=exc.field, loc=where, message=exc.message)] if where else []
+    else:
+        where = [exc.field] if exc.field else []
+        problems = [ProblemOut(field=exc.field, loc=where, message=exc.message)] if where else []
     return _json(status, exc.message, problems)
 
 

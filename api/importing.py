@@ -136,13 +136,8 @@ def _field(loc: Any, bare: bool) -> str | None:
 
 
 def _loc(error: Any, bare: bool) -> str | None:
-    """A line's field, dotted: ``fact.occurred`` (or ``occurred`` on a bare fact line)."""
-    kept = [str(p) for p in error_loc(error)]
-    if kept[:1] and kept[0] in EVENTS:
-        kept = kept[1:]
-    if bare and kept[:1] == ["fact"]:
-        kept = kept[1:]
-    return ".".join(kept) or None
+    """The dotted field of one pydantic error on a line."""
+    return _field(error_loc(error), bare)
 
 
 def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem]:

@@ -56,7 +56,7 @@ from domain.model import (
     fact_content,
     parse_fact,
 )
-from domain.rules import check_published, fact_problems
+from domain.rules import fact_problems, latest_publication, raise_first, source_problems
 from domain.transcoding import OrjsonTranscoder, PydanticMapper
 
 
@@ -354,8 +354,9 @@ class Reportedly(Application[UUID]):
         named.update(
             (f.meeting, f) for f in batch.values() if isinstance(f, MeetingHeld) and f.meeting
         )
+        latest = latest_publication()
         for i, fact in new:
-            problems += [Problem(i, f, m, 422) for f, m in fact_problems(fact)]
+            problems += [Problem(i, f, m, 422) for f, m in fact_problems(fact, latest)]
             problems += [
                 Problem(i, f, m, 422) for f, m in self._check_references(story, fact, named, actors)
             ]
@@ -448,7 +449,7 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "corroborated")
-        check_published(given.source, "source")
+        raise_first(source_problems(given.source, "source", latest_publication()))
         cited = {(s.name, s.published_at) for s in state.sources}
         if (given.source.name, given.source.published_at) in cited:
             # The fact already cites this source: nothing new to append.
@@ -465,7 +466,7 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "disputed")
-        check_published(given.source, "source")
+        raise_first(source_problems(given.source, "source", latest_publication()))
         return self._append(
             state, FactDisputed, writer, recorded_at, source=given.source, note=given.note
         )
@@ -480,7 +481,7 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "corrected")
-        check_published(given.source, "source")
+        raise_first(source_problems(given.source, "source", latest_publication()))
         touched = state.fact.fixed_fields & given.changes.keys()
         if touched:
             field = sorted(touched)[0]
@@ -495,8 +496,7 @@ class Reportedly(Application[UUID]):
             # A rule across fields (a statement's speaker) has no field of its own.
             field = f"changes.{loc}" if loc else "changes"
             raise RuleBroken(first.message, field=field) from None
-        for field, message in fact_problems(corrected):
-            raise RuleBroken(message, field=f"changes.{field}")
+        raise_first(fact_problems(corrected, latest_publication()), "changes.")
         if fact_content(corrected) == fact_content(state.fact):
             raise RuleBroken(
                 "this correction changes nothing: the fact already says all of it",
@@ -524,7 +524,7 @@ class Reportedly(Application[UUID]):
     ) -> Written:
         state = self.get_fact(story, fact_id)
         self._check_live(state, "retracted")
-        check_published(given.source, "source")
+        raise_first(source_problems(given.source, "source", latest_publication()))
         return self._append(
             state, FactRetracted, writer, recorded_at, source=given.source, reason=given.reason
         )

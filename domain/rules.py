@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from domain.clocks import now, parse_occurred
 from domain.errors import RuleBroken
@@ -12,29 +12,31 @@ from domain.model import Certainty, FactBase, Source
 GRACE = timedelta(days=1)
 
 
-def source_problems(source: Source, field: str) -> list[tuple[str, str]]:
-    """A source (and its relay) published after today, UTC, with one day's grace."""
-    problems: list[tuple[str, str]] = []
-    latest = now() + GRACE
-    if source.published_at > latest:
+Problems = list[tuple[str, str]]  # (field, why)
+
+
+def latest_publication() -> date:
+    """The last day a source may be dated: today, UTC, with one day's grace."""
+    return now().date() + GRACE
+
+
+def source_problems(source: Source, field: str, latest: date) -> Problems:
+    """A source (and its relay) dated after ``latest``."""
+    problems: Problems = []
+    if source.published_at.date() > latest:
         problems.append(
             (f"{field}.published", "is in the future: a source must already be published")
         )
     if source.via is not None:
-        problems += source_problems(source.via, f"{field}.via")
+        problems += source_problems(source.via, f"{field}.via", latest)
     return problems
 
 
-def check_published(source: Source, field: str) -> None:
-    for where, message in source_problems(source, field):
-        raise RuleBroken(message, field=where)
-
-
-def fact_problems(fact: FactBase) -> list[tuple[str, str]]:
+def fact_problems(fact: FactBase, latest: date) -> Problems:
     """Source dates of a new version, and a confirmed fact that starts after its sources."""
-    problems: list[tuple[str, str]] = []
+    problems: Problems = []
     for i, source in enumerate(fact.sources):
-        problems += source_problems(source, f"sources.{i}")
+        problems += source_problems(source, f"sources.{i}", latest)
     if fact.certainty is Certainty.confirmed:
         starts = parse_occurred(fact.occurred).earliest
         if starts > fact.reported_at:
@@ -46,3 +48,10 @@ def fact_problems(fact: FactBase) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def raise_first(problems: Problems, prefix: str = "") -> None:
+    """A single write's problems as the domain's error (the first one: one field)."""
+    if problems:
+        field, message = problems[0]
+        raise RuleBroken(message, field=prefix + field)
