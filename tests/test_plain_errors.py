@@ -9,16 +9,9 @@ from fastapi.testclient import TestClient
 
 from domain.messages import PlainProblem, plain_problems
 from tests.api_fixtures import ALICE, STORY
+from tests.test_api_writes import FT, joined
 
-FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
-JOINED = {
-    "id": "geneva-2023-07-joined-openai",
-    "kind": "participant_joined",
-    "occurred": "2023-07",
-    "meeting": "geneva-2023-07",
-    "actor": "openai",
-    "sources": [FT],
-}
+JOINED = joined()
 # What a library or a regular expression would say; a reporter should never read it.
 JARGON = ("pattern", "Value error", "Input should", "^", "\\", "{0,", "[a-z", "str", "_type")
 

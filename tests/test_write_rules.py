@@ -71,7 +71,7 @@ def test_a_confirmed_fact_cannot_start_after_its_sources(client: TestClient, sto
     assert alleged.status_code == 201
 
 
-def test_a_meeting_is_named_by_its_meeting_id_and_a_participant_may_sit_on_another_side(
+def test_a_participant_names_a_meeting_by_its_meeting_id_and_may_sit_on_another_side(
     client: TestClient, story: str
 ) -> None:
     client.post(
@@ -79,21 +79,29 @@ def test_a_meeting_is_named_by_its_meeting_id_and_a_participant_may_sit_on_anoth
         json={"id": "cohere", "name": "Cohere", "kind": "company", "country": "CA"},
         headers=ALICE,
     )
-    batch_url = f"/stories/{story}/facts"
     meeting = MEETING | {
         "id": "fact-of-round-two",
         "meeting": "geneva-2023-10",
         "occurred": "2023-10",
         "series": "geneva-talks",
     }
-    assert client.post(batch_url, json=meeting, headers=ALICE).status_code == 201
-    sitting = joined(id="cohere-us-side", meeting="fact-of-round-two", actor="cohere", side="us")
-    # Within one write the meeting id is what participants name.
-    assert client.post(batch_url, json=sitting, headers=ALICE).status_code == 201
-    shown = client.get(f"{batch_url}/cohere-us-side").json()
-    assert shown["side"] == "US"
-    stored = client.get(f"{batch_url}/fact-of-round-two").json()
+    # The participant names the meeting id, not the fact id (both in one import).
+    sitting = joined(id="cohere-us-side", meeting="geneva-2023-10", actor="cohere", side="us")
+    body = b"".join(orjson.dumps(line) + b"\n" for line in (meeting, sitting))
+    imported = client.post(
+        f"/stories/{story}/import",
+        content=body,
+        headers=ALICE | {"Content-Type": "application/x-ndjson"},
+    )
+    assert imported.status_code == 200, imported.json()
+    facts = f"/stories/{story}/facts"
+    assert client.get(f"{facts}/cohere-us-side").json()["side"] == "US"
+    stored = client.get(f"{facts}/fact-of-round-two").json()
     assert stored["meeting"] == "geneva-2023-10" and stored["series"] == "geneva-talks"
+    unknown = joined(id="nowhere", meeting="geneva-2099", actor="cohere")
+    refused = client.post(facts, json=unknown, headers=ALICE)
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "meeting"
 
 
 def test_a_source_may_name_the_outlet_that_relayed_it(client: TestClient, story: str) -> None:
