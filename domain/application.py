@@ -143,7 +143,8 @@ def _with_id(fact: Fact, fact_id: str) -> Fact:
     return fact.model_copy(update=update)
 
 
-def _differing(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+def differing_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The fields in which two stored contents differ, sorted (for a 409's message)."""
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
@@ -322,7 +323,7 @@ class Reportedly(Application[UUID]):
             if existing is not None:
                 original = fact_content(existing.original)
                 if original != fact_content(fact):
-                    fields = _differing(original, fact_content(fact))
+                    fields = differing_fields(original, fact_content(fact))
                     problems.append(
                         Problem(
                             i,
@@ -567,7 +568,7 @@ def _same_or_conflict(
 ) -> Written:
     """A story or actor registered again: a no-op with the same content, else a 409."""
     if stored != given:
-        fields = _differing(stored.model_dump(), given.model_dump())
+        fields = differing_fields(stored.model_dump(), given.model_dump())
         raise Conflict(
             f"{what} {ident!r} already exists with other content (differs in: {', '.join(fields)})",
             differing=fields,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.application import Plan, Rejected, Reportedly, Written
+from domain.application import Plan, Rejected, Reportedly, Written, differing_fields
 from domain.errors import Conflict, NotFound
 from domain.model import Actor, Story
 from domain.storyfile import Entries, EntryError, StoryFile, StoryFileError, in_file_order
@@ -59,8 +59,7 @@ def _conflicts(app: Reportedly, entries: Entries) -> list[EntryError]:
     errors = []
     for section, index, stored, given in found:
         if stored is not None and stored != given:
-            a, b = stored.model_dump(), given.model_dump()
-            fields = ", ".join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+            fields = ", ".join(differing_fields(stored.model_dump(), given.model_dump()))
             message = f"is stored already with other content (differs in: {fields})"
             errors.append(entries.error(section, index, [], message))
     return errors
