@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -71,8 +72,18 @@ def _follow(
     ended = threading.Event()
 
     def stop_subscription_on_stop() -> None:
+        # eventsourcing 9.5's PostgreSQL subscription reads what is stored before its
+        # LISTEN is in place, so an event appended in between waits for the next NOTIFY.
+        # Catching up every ``poll_seconds`` here bounds that wait (catch-up is locked).
+        last = time.monotonic()
         while not stop.wait(0.2) and not ended.is_set():
-            pass
+            if time.monotonic() - last >= poll_seconds:
+                try:
+                    _catch_up(read, applied)
+                except (OperationalError, InterfaceError) as error:
+                    # The subscription meets the same outage and follow() retries it.
+                    log.warning("catch-up failed (%s); the subscription retries", error)
+                last = time.monotonic()
         subscription.stop()
 
     watcher = threading.Thread(target=stop_subscription_on_stop, daemon=True)
