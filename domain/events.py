@@ -38,6 +38,16 @@ def fact_uuid(story: str, fact: str) -> UUID:
     return uuid5(NAMESPACE, f"fact/{story}/{fact}")
 
 
+@lru_cache(maxsize=4096)
+def meeting_uuid(story: str, meeting: str) -> UUID:
+    return uuid5(NAMESPACE, f"meeting/{story}/{meeting}")
+
+
+@lru_cache(maxsize=4096)
+def series_uuid(story: str, series: str) -> UUID:
+    return uuid5(NAMESPACE, f"series/{story}/{series}")
+
+
 class DomainEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -84,6 +94,31 @@ class FactCorrected(FactLifecycleEvent):
 class FactRetracted(FactLifecycleEvent):
     reason: str
 
+
+class MeetingNamed(DomainEvent):
+    """The write side's index: meeting id ``meeting`` of ``story`` is fact ``fact_id``.
+
+    Saved with the ``FactReported`` of a ``meeting_held`` whose meeting id is not its
+    fact id, so later writes can name the meeting. Read models ignore it.
+    """
+
+    story: str
+    meeting: str
+    fact_id: str
+
+
+class SeriesNamed(DomainEvent):
+    """The write side's index: ``series`` exists in ``story`` (first named by ``fact_id``).
+
+    Read models ignore it.
+    """
+
+    story: str
+    series: str
+    fact_id: str
+
+
+INDEX_EVENTS = (MeetingNamed, SeriesNamed)
 
 LIFECYCLE_EVENTS = (FactCorroborated, FactDisputed, FactCorrected, FactRetracted)
 

@@ -52,6 +52,8 @@ LIFECYCLE = {
     f"{TOPIC}FactCorrected": "corrected",
     f"{TOPIC}FactRetracted": "retracted",
 }
+# The write side's own index of meeting and series ids: nothing for a reader.
+INDEX = frozenset({f"{TOPIC}MeetingNamed", f"{TOPIC}SeriesNamed"})
 
 
 class ProjectionError(RuntimeError):
@@ -283,6 +285,8 @@ class _Batch:
 
     def apply_other(self, position: int, topic: str, raw: bytes) -> None:
         """Apply an event other than a fact report."""
+        if topic in INDEX:
+            return
         if self.copy:
             self.events.append((position, raw))
         try:
