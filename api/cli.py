@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from api.services import Services
     from projections.views import AsOf
 
 from api.settings import Settings, get_settings
@@ -350,15 +351,9 @@ def rebuild() -> None:
 
     services = open_services(settings())
     try:
-        with _progress(auto_refresh=False) as progress:
-            task = progress.add_task("rebuilding read models", total=None)
-            started = time.perf_counter()
-
-            def update(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total, refresh=True)
-
-            count = services.read.rebuild(update)
-            elapsed = max(time.perf_counter() - started, 1e-9)
+        started = time.perf_counter()
+        count = _rebuild_read_models(services)
+        elapsed = max(time.perf_counter() - started, 1e-9)
         position = services.read.last_position()
     finally:
         services.close()
@@ -366,6 +361,17 @@ def rebuild() -> None:
         f"rebuilt from {count:,} event(s) in {elapsed:.1f}s ({count / elapsed:,.0f} events/s); "
         f"read models at position {position}"
     )
+
+
+def _rebuild_read_models(services: Services) -> int:
+    """Rebuild with a progress bar refreshed by the caller (the rebuild may fork)."""
+    with _progress(auto_refresh=False) as progress:
+        task = progress.add_task("rebuilding read models", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, refresh=True)
+
+        return services.read.rebuild(update)
 
 
 @app.command()
@@ -513,4 +519,122 @@ def import_story(
     console.print(
         f"story [bold]{story}[/bold]: {result.appended} event(s) appended, "
         f"{result.unchanged} line(s) already stored"
+    )
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="the backup file to write (NDJSON)")],
+) -> None:
+    """Write every event of the store, recorded times included, to one file that
+    `reportedly restore` takes back (any store: SQLite, PostgreSQL)."""
+    import tempfile
+    import time
+
+    from api.services import open_services
+    from projections.backup import write_backup
+
+    services = open_services(settings())
+    started = time.perf_counter()
+    try:
+        # Written beside FILE and renamed at the end: FILE is a whole backup or untouched.
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=file.parent, prefix=f".{file.name}.", suffix=".partial", delete=False
+        ) as out:
+            partial = Path(out.name)
+            try:
+                with _progress() as progress:
+                    task = progress.add_task(f"backing up to {file.name}", total=None)
+
+                    def update(position: int, last: int) -> None:
+                        progress.update(task, completed=position, total=last)
+
+                    written = write_backup(services.app.recorder, out, progress=update)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+        partial.replace(file)
+    except OSError as error:
+        raise fail(f"cannot write {file}: {error.strerror or error}") from None
+    finally:
+        services.close()
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"backed up {written.events:,} event(s) to {file} ({_size(file.stat().st_size)}) "
+        f"in {elapsed:.1f}s",
+        highlight=False,
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB" if size >= 100_000 else f"{size / 1e3:,.1f} kB"
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="a file written by `reportedly backup`")],
+) -> None:
+    """Fill an empty store from a backup, recorded times included, then rebuild the
+    read models. The whole file is checked first; it is written in one transaction."""
+    import time
+
+    from rich.markup import escape
+
+    from api.services import open_services
+    from projections.backup import BackupRefused, check_backup
+    from projections.restore import (
+        BackupChanged,
+        StoreNotEmpty,
+        UnsupportedStore,
+        last_position,
+        restore_backup,
+    )
+
+    if not file.is_file():
+        raise fail(f"{file}: {'not a file' if file.exists() else 'no such file'}", 2)
+    config = settings()
+    if config.read_only:
+        raise fail("REPORTEDLY_READ_ONLY is set: a restore writes the store", 2)
+    # Like migrate: an operator's command on an empty store creates its tables.
+    services = open_services(config.model_copy(update={"create_tables": True}))
+    store = _shown(services.database_url)
+    started = time.perf_counter()
+    try:
+        if found := last_position(services.app.recorder):
+            raise StoreNotEmpty(found)
+        with err.status(f"checking {escape(str(file))}"):
+            checked = check_backup(file, services.app.mapper.to_domain_event)
+        with _progress() as progress:
+            task = progress.add_task(f"restoring {file.name}", total=checked.events)
+            restore_backup(
+                services.app.recorder,
+                file,
+                checked,
+                progress=lambda n: progress.update(task, completed=n),
+            )
+        _rebuild_read_models(services)
+        position = services.read.last_position()
+    except BackupRefused as refused:
+        for problem in refused.problems:
+            err.print(f"[red]{escape(str(file))}:[/red] {escape(str(problem))}", highlight=False)
+        if refused.total > len(refused.problems):
+            err.print(f"… and {refused.total - len(refused.problems):,} more", highlight=False)
+        raise fail(f"{refused.total:,} problem(s); nothing was restored") from None
+    except StoreNotEmpty as error:
+        err.print(f"  store: {store}", highlight=False)
+        raise fail(
+            f"the store already holds events (up to position {error.last_position:,}); "
+            "restore fills an empty store only. Nothing was written."
+        ) from None
+    except (BackupChanged, UnsupportedStore) as error:
+        raise fail(str(error)) from None
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error.strerror or error}") from None
+    finally:
+        services.close()
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"restored {checked.events:,} event(s) from {file} in {elapsed:.1f}s; "
+        f"read models at position {position:,}\n  store: {store}",
+        highlight=False,
     )
