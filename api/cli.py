@@ -409,7 +409,7 @@ def picture(
 @app.command()
 def changes(
     story: Annotated[str, typer.Argument(help="story id")],
-    start: Annotated[str, typer.Option("--from", help="after this date (exclusive)")],
+    start: Annotated[str, typer.Option("--from", help="from this date (included)")],
     end: Annotated[str, typer.Option("--to", help="up to this date (inclusive)")],
     clock: Annotated[str, typer.Option(help="reported or recorded")] = "reported",
 ) -> None:
@@ -418,9 +418,10 @@ def changes(
     from api.services import open_services
     from domain.clocks import InvalidDate, parse_instant
     from domain.errors import DomainError
+    from projections.changes import window_start
 
     try:
-        window = parse_instant(start), parse_instant(end)
+        window = window_start(start), parse_instant(end)
     except InvalidDate as error:
         raise fail(f"--from/--to: {error}", 2) from None
     services = open_services(settings())

@@ -6,7 +6,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from projections.views import ActorRef, Changes, MeetingPicture, Picture
+from projections.views import (
+    ActorRef,
+    Changes,
+    Disclosure,
+    MeetingPicture,
+    Participant,
+    Picture,
+    SeriesPicture,
+    Statement,
+)
 
 
 def _day(moment: object) -> str:
@@ -26,6 +35,35 @@ def _names(refs: list[ActorRef]) -> str:
     return ", ".join(f"{r.name} ({r.certainty})" for r in refs) or "—"
 
 
+def _said(table: Table, said: MeetingPicture | SeriesPicture) -> None:
+    """The rows of what is said of one meeting, or of a series as a whole."""
+    names = {p.id: _participant(p) for p in said.participants}
+    for role, ids in said.participants_by_role.items():
+        table.add_row(role, escape(", ".join(names[i] for i in ids)))
+    sides = "; ".join(f"{side}: {len(ids)}" for side, ids in said.participants_by_side.items())
+    table.add_row("sides", sides or "—")
+    table.add_row("absent", _names(said.absentees))
+    table.add_row("briefed", _names(said.briefed))
+    table.add_row("topics", "; ".join(said.topics) or "—")
+    if said.disclosures:
+        table.add_row("articles", escape(_articles(said.disclosures)))
+
+
+def _participant(p: Participant) -> str:
+    side = f", for {p.side}" if p.side and p.side != p.country else ""
+    return f"{p.name} [{p.country or '?'}{side}]"
+
+
+def _articles(disclosures: list[Disclosure]) -> str:
+    return "; ".join(f"{d.actor_name}, {_day(d.published)}: {d.headline}" for d in disclosures)
+
+
+def _statements(console: Console, statements: list[Statement], indent: str = "") -> None:
+    for statement in statements:
+        who = statement.actor or statement.speaker
+        console.print(f'{indent}[italic]"{escape(statement.text)}"[/italic] — {escape(str(who))}')
+
+
 def _meeting(console: Console, meeting: MeetingPicture) -> None:
     lag = meeting.disclosure_lag
     lag_text = "—"
@@ -40,17 +78,28 @@ def _meeting(console: Console, meeting: MeetingPicture) -> None:
         )
     )
     table = Table(show_header=False, box=None, padding=(0, 2), highlight=False)
-    for role, ids in meeting.participants_by_role.items():
-        names = {p.id: f"{p.name} [{p.country or '?'}]" for p in meeting.participants}
-        table.add_row(role, escape(", ".join(names[i] for i in ids)))
-    sides = "; ".join(f"{side}: {len(ids)}" for side, ids in meeting.participants_by_side.items())
-    table.add_row("sides", sides or "—")
-    table.add_row("absent", _names(meeting.absentees))
-    table.add_row("briefed", _names(meeting.briefed))
-    table.add_row("topics", "; ".join(meeting.topics) or "—")
-    table.add_row("disclosed", f"by {meeting.disclosed_by} on {_day(meeting.disclosed_at)}")
+    if meeting.series:
+        table.add_row("series", escape(meeting.series))
+    _said(table, meeting)
+    # One date for both: the first public report, and the lag counted to it.
+    first = meeting.first_reported_by.name
+    table.add_row("disclosed", escape(f"by {first} on {_day(meeting.first_reported_at)}"))
     table.add_row("lag", lag_text)
     console.print(table)
+    _statements(console, meeting.statements, "  ")
+
+
+def _series(console: Console, series: SeriesPicture) -> None:
+    console.print(
+        f"\n[bold]series {escape(series.id)}[/bold] — "
+        + escape(
+            f"rounds: {', '.join(series.rounds) or 'none known'}; said of the talks as a whole"
+        )
+    )
+    table = Table(show_header=False, box=None, padding=(0, 2), highlight=False)
+    _said(table, series)
+    console.print(table)
+    _statements(console, series.statements, "  ")
 
 
 def render_picture(console: Console, picture: Picture) -> None:
@@ -65,9 +114,16 @@ def render_picture(console: Console, picture: Picture) -> None:
         console.print("no meeting known at that time")
     for meeting in picture.meetings:
         _meeting(console, meeting)
-    for statement in picture.statements:
-        who = statement.actor or statement.speaker
-        console.print(f'\n[italic]"{escape(statement.text)}"[/italic] — {escape(str(who))}')
+    for series in picture.series:
+        _series(console, series)
+    # Said of the story as a whole: named by no meeting and no series.
+    story_level = [s for s in picture.statements if not (s.meeting or s.series)]
+    if story_level:
+        console.print()
+        _statements(console, story_level)
+    articles = [d for d in picture.disclosures if not (d.meeting or d.series)]
+    if articles:
+        console.print(escape(f"\narticles: {_articles(articles)}"))
     for disputed in picture.disputed:
         console.print(
             f"\n[yellow]disputed[/yellow] {disputed.fact.id}: claimed by {disputed.claimed_by.name}"

@@ -3,6 +3,10 @@
 On the reported clock a fact is *added* when its earliest source was published, and a
 lifecycle event counts when its source was published; on the recorded clock, when this
 store appended them. Each change carries its fact as known at the window's end.
+
+A window covers ``from`` through ``to``, both included: a date alone as ``from`` is the
+start of that day (``window_start``), as ``to`` its end (``parse_instant``), so
+``from=2024-01-12&to=2024-01-12`` is the whole of that day.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ from datetime import datetime
 
 import orjson
 
-from domain.clocks import published_instant
+from domain.clocks import parse_instant, published_instant
 from domain.errors import RuleBroken
 from projections.queries import act_of, lifecycle_entry
-from projections.schema import bound, from_us
+from projections.schema import PLAIN_DATE, bound, from_us, occurred_of
 from projections.store import Cursor, Store
 from projections.views import LATEST, AsOf, Change, Changes, ClockName, FactView
 
@@ -23,16 +27,26 @@ from projections.views import LATEST, AsOf, Change, Changes, ClockName, FactView
 ADDED_SELECT = (
     "SELECT v.fact_id, v.first_position, v.first_recorded, v.first_published, {data} AS data "
     "FROM rm_versions v "
-    "WHERE v.story = ? AND v.version = 1 AND v.{column} > ? AND v.{column} <= ? "
+    "WHERE v.story = ? AND v.version = 1 AND v.{column} >= ? AND v.{column} <= ? "
     "AND v.first_published <= ? AND v.first_recorded <= ? "
     "ORDER BY v.{column}, v.first_position"
 )
 ACTED_SELECT = (
     "SELECT c.fact_id, c.event, c.position, c.published, c.recorded, {data} AS data "
     "FROM rm_lifecycle c "
-    "WHERE c.story = ? AND c.{column} > ? AND c.{column} <= ? "
+    "WHERE c.story = ? AND c.{column} >= ? AND c.{column} <= ? "
     "AND c.published <= ? AND c.recorded <= ? ORDER BY c.{column}, c.position"
 )
+
+
+def window_start(value: str) -> datetime:
+    """A window's ``from``: a date alone (``2024-01-12``, ``2024-01``, ``2024``) is the
+    first instant of that period, UTC; a date-time is that instant.
+
+    Raises the domain's ``InvalidDate`` (a ValueError) as ``parse_instant`` does."""
+    moment = parse_instant(value)  # checks the value, whatever its form
+    text = value.strip()
+    return occurred_of(text).earliest if PLAIN_DATE.match(text) else moment
 
 
 def check_window(start: datetime, end: datetime, clock: str) -> ClockName:

@@ -52,6 +52,7 @@ LIFECYCLE = {
     f"{TOPIC}FactCorrected": "corrected",
     f"{TOPIC}FactRetracted": "retracted",
 }
+MEETING_HELD = "meeting_held"
 # The write side's own index of meeting and series ids: nothing for a reader.
 INDEX = frozenset({f"{TOPIC}MeetingNamed", f"{TOPIC}SeriesNamed"})
 
@@ -72,7 +73,15 @@ class _Fact(msgspec.Struct, gc=False):
     occurred: str
     sources: list[_Source]
     meeting: str | None = None
+    series: str | None = None
     actor: str | None = None
+
+    def meeting_named(self) -> str | None:
+        """The meeting the fact names; a ``meeting_held``'s own id defaults to the fact's
+        (events stored before meetings had ids carry none)."""
+        if self.meeting is None and self.kind == MEETING_HELD:
+            return self.id
+        return self.meeting
 
 
 class _Reported(msgspec.Struct, gc=False):
@@ -105,6 +114,7 @@ class VersionRow:
     occurred_earliest: int
     occurred_latest: int
     meeting: str | None
+    series: str | None
     actor: str | None
     orig_published: int
     first_published: int
@@ -143,30 +153,31 @@ class VersionRow:
         )
 
 
-NewRow = tuple[str, str, str, int, int, int, int, str | None, str | None, int]
+NewRow = tuple[str, str, str, int, int, int, int, str | None, str | None, str | None, int]
 """A fact's first version, just reported, as the few values it does not share with every
 other first version: story, fact_id, kind, position, recorded, occurred earliest and
-latest, meeting, actor, published. A rebuild makes one per fact: the fewer values, the
+latest, meeting, series, actor, published. A rebuild makes one per fact: the fewer values, the
 less Python builds and binds."""
 
 
 def full_row(new: NewRow) -> tuple[Any, ...]:
     """A ``NewRow`` with every column of ``rm_versions``, in ``VERSION_COLUMNS`` order."""
-    story, fact_id, kind, position, recorded, earliest, latest, meeting, actor, published = new
+    (story, fact_id, kind, position, recorded, earliest, latest, meeting, series, actor,
+     published) = new  # fmt: skip
     # fmt: off
     return (
         story, fact_id, 1, kind, position, position, recorded, earliest, latest, meeting,
-        actor, published, published, ALWAYS, recorded, NEVER, NEVER, 0, 0, 0,
+        series, actor, published, published, ALWAYS, recorded, NEVER, NEVER, 0, 0, 0,
     )
     # fmt: on
 
 
 # The same, with SQLite's numbered parameters: each value bound once, constants inline.
 _NEW_VALUES = (
-    "(?{1}, ?{2}, 1, ?{3}, ?{4}, ?{4}, ?{5}, ?{6}, ?{7}, ?{8}, ?{9}, ?{10}, ?{10}, "
+    "(?{1}, ?{2}, 1, ?{3}, ?{4}, ?{4}, ?{5}, ?{6}, ?{7}, ?{8}, ?{9}, ?{10}, ?{11}, ?{11}, "
     f"{ALWAYS}, ?{{5}}, {NEVER}, {NEVER}, 0, 0, 0)"
 )
-NEW_ROW_WIDTH = 10
+NEW_ROW_WIDTH = 11
 NEW_POSITION: Final = 3  # where a NewRow holds its log position
 
 
@@ -268,7 +279,7 @@ class _Batch:
                     published = min(published_us(s.published) for s in sources)
                 new[(state.story, fact.id)] = (
                     state.story, fact.id, fact.kind, position, recorded, span[0], span[1],
-                    fact.meeting, fact.actor, published,
+                    fact.meeting_named(), fact.series, fact.actor, published,
                 )  # fmt: skip
         except msgspec.MsgspecError as error:
             raise ProjectionError(
@@ -346,8 +357,8 @@ class _Batch:
         # fmt: off
         rows.append(VersionRow(
             last.story, last.fact_id, last.version + 1, last.kind, position,
-            last.first_position, last.first_recorded, earliest, latest, fact.meeting,
-            fact.actor, last.orig_published, last.first_published, published, recorded,
+            last.first_position, last.first_recorded, earliest, latest, fact.meeting_named(),
+            fact.series, fact.actor, last.orig_published, last.first_published, published, recorded,
             NEVER, NEVER, last.corroborations, last.disputes, last.retracted, False,
         ))
         # fmt: on
@@ -413,7 +424,7 @@ def insert_new_rows(view: Store, c: Cursor, rows: list[NewRow]) -> None:
     view.executemany(c, insert_new_sqlite(1), rows[whole:])
 
 
-# 32 rows of 10 values: 320 parameters, under the 999 every SQLite build allows by default.
+# 32 rows of 11 values: 352 parameters, under the 999 every SQLite build allows by default.
 ROWS_PER_INSERT = 32
 
 

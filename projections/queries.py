@@ -25,7 +25,15 @@ from domain.events import Status
 from domain.model import fact_content, parse_fact
 from projections.schema import bound, from_us, occurred_of, published_us
 from projections.store import Cursor, Store
-from projections.views import NO_FILTERS, AsOf, FactView, Filters, LifecycleEntry, OccurredBy
+from projections.views import (
+    NO_FILTERS,
+    AsOf,
+    FactVersion,
+    FactView,
+    Filters,
+    LifecycleEntry,
+    OccurredBy,
+)
 
 COMMON_FIELDS = frozenset(
     {"id", "kind", "occurred", "sources", "certainty", "quote", "quote_language", "note"}
@@ -141,8 +149,8 @@ def select_facts(
     if filters.actor:
         where.append("v.actor = ?")
         params.append(filters.actor)
-    if filters.meeting:
-        where.append("(v.meeting = ? OR (v.fact_id = ? AND v.kind = 'meeting_held'))")
+    if filters.meeting:  # the SQL of ``Filters.admits``
+        where.append("(v.meeting = ? OR v.series = ?)")
         params += [filters.meeting, filters.meeting]
     if after is not None:
         where.append("(v.occurred_earliest > ? OR (v.occurred_earliest = ? AND v.fact_id > ?))")
@@ -225,12 +233,25 @@ def known_content(store: Store, c: Cursor, row: Any, acts: Sequence[Act]) -> dic
     for act in counted:
         merged = {**fact, **act.data["changes"]}
         fact = {k: v for k, v in merged.items() if v is not None}
+    return checked(fact)
+
+
+def checked(fact: dict[str, Any]) -> dict[str, Any]:
+    """A replayed fact as the domain writes it, or as given when it no longer validates:
+    changes only ever checked on top of others are shown as the sources gave them rather
+    than with a change not yet published."""
     try:
         return fact_content(parse_fact(fact))
     except ValidationError:
-        # These changes were only ever checked on top of the others: show them as the
-        # sources gave them rather than a change not yet published.
-        return fact
+        return with_meeting_id(fact)
+
+
+def with_meeting_id(fact: dict[str, Any]) -> dict[str, Any]:
+    """A stored fact with its meeting id: a ``meeting_held`` stored before meetings had
+    ids names its own (the domain's default, the projector's ``meeting_named``)."""
+    if fact.get("kind") == "meeting_held" and not fact.get("meeting"):
+        return {**fact, "meeting": fact["id"]}
+    return fact
 
 
 def fact_views(
@@ -255,7 +276,7 @@ def fact_view(
     content: dict[str, Any] | None = None,
 ) -> FactView:
     """``content``: the fact as then known, when not the row's stored version."""
-    fact: dict[str, Any] = content or orjson.loads(row["data"])["fact"]
+    fact = with_meeting_id(content or orjson.loads(row["data"])["fact"])
     occurred = occurred_of(fact["occurred"])
     sources = [s for s in fact["sources"] if published_us(s["published"]) <= clocks.known]
     reported = row["orig_published"]
@@ -298,16 +319,22 @@ def fact_view(
     )
 
 
+def first_report(store: Store, c: Cursor, row: Any) -> dict[str, Any]:
+    """The stored event that first reported the fact of ``row``."""
+    if row["version"] == 1:
+        state: dict[str, Any] = orjson.loads(row["data"])
+        return state
+    return event_state(store, c, row["first_position"])
+
+
 def lifecycle(
-    store: Store, c: Cursor, story: str, row: Any, clocks: Clocks
+    store: Store, c: Cursor, row: Any, clocks: Clocks, acts: Sequence[Act]
 ) -> list[LifecycleEntry]:
-    """The fact's events visible at ``clocks``, its first report included."""
+    """The fact's events visible at ``clocks`` (``acts``: those counted), its first
+    report included."""
     entries: list[LifecycleEntry] = []
     if row["orig_published"] <= clocks.known:
-        if row["version"] == 1:
-            first = orjson.loads(row["data"])
-        else:
-            first = event_state(store, c, row["first_position"])
+        first = first_report(store, c, row)
         sources = first["fact"]["sources"]
         entries.append(
             LifecycleEntry(
@@ -316,13 +343,70 @@ def lifecycle(
                 recorded_at=from_us(row["first_recorded"]),
                 reported_at=from_us(row["orig_published"]),
                 writer=first["writer"],
+                origin_recorded_at=first.get("origin_recorded_at"),
                 source=min(sources, key=lambda s: published_us(s["published"])),
             )
         )
-    acts = select_acts(store, c, story, clocks, [row["fact_id"]]).get(row["fact_id"], [])
     entries += [lifecycle_entry(act) for act in acts]
     entries.sort(key=lambda e: e.position)
     return entries
+
+
+CORRECTIONS_SELECT = (
+    "SELECT version, position FROM rm_versions "
+    "WHERE story = ? AND fact_id = ? AND version > 1 ORDER BY version"
+)
+
+
+def versions(
+    store: Store, c: Cursor, story: str, row: Any, acts: Sequence[Act]
+) -> list[FactVersion]:
+    """The fact's versions counted at the asked clocks (``acts``), oldest first.
+
+    The first is what the report said, public from the fact's first publication (a
+    corroboration citing an earlier source moves it earlier); each counted correction
+    follows, public from its source's date, with the fact's whole content then: the
+    stored corrected fact when every earlier correction counts too, else the original
+    replayed with the counted changes only (as ``known_content`` shows it).
+    """
+    original = with_meeting_id(first_report(store, c, row)["fact"])
+    cited = list(original["sources"])
+    cited += [a.data["source"] for a in acts if a.event == "corroborated"]
+    first = min(cited, key=lambda s: published_us(s["published"]))
+    shown = [
+        FactVersion(
+            version=1,
+            reported_at=from_us(published_us(first["published"])),
+            recorded_at=from_us(row["first_recorded"]),
+            source=first,
+            content=original,
+        )
+    ]
+    counted = {a.position: a for a in acts if a.event == "corrected"}
+    if not counted:
+        return shown
+    content, every_earlier = original, True
+    stored = store.execute(c, CORRECTIONS_SELECT, (story, row["fact_id"])).fetchall()
+    for correction in stored:
+        act = counted.get(correction["position"])
+        if act is None:  # not public or not recorded at the asked time
+            every_earlier = False
+            continue
+        if every_earlier:
+            content = with_meeting_id(act.data["fact"])
+        else:
+            merged = {**content, **act.data["changes"]}
+            content = checked({k: v for k, v in merged.items() if v is not None})
+        shown.append(
+            FactVersion(
+                version=correction["version"],
+                reported_at=from_us(act.published),
+                recorded_at=from_us(act.recorded),
+                source=act.data["source"],
+                content=content,
+            )
+        )
+    return shown
 
 
 def lifecycle_entry(act: Act) -> LifecycleEntry:
@@ -332,6 +416,7 @@ def lifecycle_entry(act: Act) -> LifecycleEntry:
         recorded_at=from_us(act.recorded),
         reported_at=from_us(act.published),
         writer=act.writer,
+        origin_recorded_at=act.data.get("origin_recorded_at"),
         source=act.data.get("source"),
         note=act.data.get("note"),
         reason=act.data.get("reason"),

@@ -39,6 +39,7 @@ from projections.queries import (
     lifecycle,
     select_acts,
     select_facts,
+    versions,
 )
 from projections.schema import from_us
 from projections.store import (
@@ -366,9 +367,13 @@ class ReadModels:
                 ).fetchone()
                 when = " as of the asked time" if exists else ""
                 raise NotFound(f"fact {fact_id!r} not found in story {story!r}{when}", field="fact")
-            view = fact_views(self.store, c, story, clocks, rows)[0]
-            entries = lifecycle(self.store, c, story, rows[0], clocks)
-        return FactDetail(**view.model_dump(), lifecycle=entries)
+            row = rows[0]
+            acts = select_acts(self.store, c, story, clocks, [fact_id]).get(fact_id, [])
+            content = known_content(self.store, c, row, acts)
+            view = fact_view(story, row, acts, clocks, content)
+            entries = lifecycle(self.store, c, row, clocks, acts)
+            shown = versions(self.store, c, story, row, acts)
+        return FactDetail(**view.model_dump(), lifecycle=entries, versions=shown)
 
     def _views(self, c: Cursor, story: str, clocks: Clocks) -> tuple[list[FactView], Any]:
         rows = select_facts(self.store, c, story, clocks)
@@ -398,8 +403,8 @@ class ReadModels:
         clock: str = "reported",
         as_of: AsOf = LATEST,
     ) -> Changes:
-        """What became known in (start, end] on the reported (or the recorded) clock,
-        counting only what ``as_of`` admits on the other clocks."""
+        """What became known from start through end, both included, on the reported (or
+        the recorded) clock, counting only what ``as_of`` admits on the other clocks."""
         clock_name = changes_module.check_window(start, end, clock)
         with self.store.transaction(commit=False) as c:
             self._story(c, story)

@@ -8,7 +8,8 @@ Tables (every key starts with the story, so an "as of" question about one story 
 only that story's rows, however long the rest of the history grows):
 
 - ``rm_versions``: one row per version of a fact (the original report, then each
-  correction): the log position of its content, occurred earliest/latest, the fact's
+  correction): the log position of its content, occurred earliest/latest, the meeting
+  and series it names (a ``meeting_held`` names its own meeting id), the fact's
   first publication, and the interval in which the version was live on the reported
   clock (``reported_from``/``reported_until``) and on the recorded clock
   (``recorded_from``/``recorded_until``); a later correction or a retraction ends it.
@@ -32,7 +33,7 @@ from domain.clocks import Occurred, Precision, parse_occurred, published_instant
 
 Dialect = Literal["sqlite", "postgres"]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: a series column; a meeting_held row's meeting is its meeting id
 NEVER = 2**62
 ALWAYS = -(2**62)
 # "Now" as a query bound: before NEVER, so a row whose live interval has no end
@@ -55,6 +56,7 @@ VERSION_COLUMNS = (
     "occurred_earliest",
     "occurred_latest",
     "meeting",
+    "series",
     "actor",
     "orig_published",
     "first_published",
@@ -92,7 +94,7 @@ def table_statements(dialect: Dialect) -> list[str]:
         "version INTEGER NOT NULL, kind TEXT NOT NULL, position BIGINT NOT NULL, "
         "first_position BIGINT NOT NULL, first_recorded BIGINT NOT NULL, "
         "occurred_earliest BIGINT NOT NULL, occurred_latest BIGINT NOT NULL, "
-        "meeting TEXT, actor TEXT, orig_published BIGINT NOT NULL, "
+        "meeting TEXT, series TEXT, actor TEXT, orig_published BIGINT NOT NULL, "
         "first_published BIGINT NOT NULL, reported_from BIGINT NOT NULL, "
         "recorded_from BIGINT NOT NULL, reported_until BIGINT NOT NULL, "
         "recorded_until BIGINT NOT NULL, corroborations INTEGER NOT NULL, "
@@ -135,7 +137,7 @@ def bound(moment: datetime | None, default: int = NOW) -> int:
 PUBLISHED_US: dict[str, int] = {}
 OCCURRED_US: dict[str, tuple[int, int]] = {}
 _OCCURRED_FULL: dict[str, Occurred] = {}  # bounded below: a server keeps its memory small
-_PLAIN_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PLAIN_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def occurred_of(edtf: str) -> Occurred:
@@ -148,7 +150,7 @@ def occurred_of(edtf: str) -> Occurred:
     found = _OCCURRED_FULL.get(edtf)
     if found is not None:
         return found
-    match = _PLAIN_DATE.match(edtf)
+    match = PLAIN_DATE.match(edtf)
     if match is None:
         found = parse_occurred(edtf)
     else:

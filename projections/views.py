@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from domain.clocks import Precision
 from domain.events import Status
 from domain.model import Certainty, Source
+
+
+def rfc3339(moment: datetime) -> str:
+    """An instant as every response, export and stream writes it: RFC 3339, UTC, ``Z``.
+
+    Microseconds only when there are some (``2024-01-11T00:00:00Z``); a naive instant is
+    taken as UTC, like every instant the read side stores."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    spec = "microseconds" if utc.microsecond else "seconds"
+    return utc.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
+
+
+Instant = Annotated[datetime, PlainSerializer(rfc3339, return_type=str, when_used="json")]
+"""A datetime field written by ``rfc3339`` in JSON."""
 
 
 class AsOf(BaseModel):
@@ -18,9 +32,9 @@ class AsOf(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    known_at: datetime | None = None  # reported clock: what the public could know by then
-    recorded_at: datetime | None = None  # recorded clock: what this store held by then
-    occurred_until: datetime | None = None  # occurred clock: what had happened by then
+    known_at: Instant | None = None  # reported clock: what the public could know by then
+    recorded_at: Instant | None = None  # recorded clock: what this store held by then
+    occurred_until: Instant | None = None  # occurred clock: what had happened by then
 
 
 class Filters(BaseModel):
@@ -28,7 +42,16 @@ class Filters(BaseModel):
 
     kind: tuple[str, ...] = ()
     actor: str | None = None
-    meeting: str | None = None
+    meeting: str | None = None  # a meeting id or a series: facts naming it, meetings of it
+
+    def admits(self, view: FactView) -> bool:
+        """Whether the fact passes the filters (``select_facts`` asks the same in SQL)."""
+        fields = view.fields()
+        if self.kind and view.kind not in self.kind:
+            return False
+        if self.actor and fields.get("actor") != self.actor:
+            return False
+        return not self.meeting or self.meeting in (view.meeting_named(), view.series_named())
 
 
 LATEST = AsOf()  # "now" on every clock (a frozen default for signatures)
@@ -49,11 +72,11 @@ class FactView(BaseModel):
     story: str
     kind: str
     occurred: str
-    occurred_earliest: datetime
-    occurred_latest: datetime  # exclusive
+    occurred_earliest: Instant
+    occurred_latest: Instant  # exclusive
     precision: Precision
-    reported_at: datetime
-    recorded_at: datetime
+    reported_at: Instant
+    recorded_at: Instant
     status: Status
     certainty: Certainty
     sources: list[Source]
@@ -69,6 +92,17 @@ class FactView(BaseModel):
         """The kind's own fields (meeting, actor, role, title, ...)."""
         return dict(self.model_extra or {})
 
+    def meeting_named(self) -> str | None:
+        """The meeting the fact is about: a ``meeting_held``'s own meeting id, else the
+        meeting it names, if any."""
+        meeting = (self.model_extra or {}).get("meeting")
+        return str(meeting) if meeting else None
+
+    def series_named(self) -> str | None:
+        """The series (set of talks) a meeting belongs to, or a fact names as a whole."""
+        series = (self.model_extra or {}).get("series")
+        return str(series) if series else None
+
 
 class FactPage(BaseModel):
     items: list[FactView]
@@ -80,17 +114,30 @@ class LifecycleEntry(BaseModel):
 
     event: str  # reported | corroborated | disputed | corrected | retracted
     position: int
-    recorded_at: datetime
-    reported_at: datetime  # the acting source's publication instant
+    recorded_at: Instant
+    reported_at: Instant  # the acting source's publication instant
     writer: str
+    # An imported event: when the store it came from first recorded it.
+    origin_recorded_at: Instant | None = None
     source: Source | None = None
     note: str | None = None
     reason: str | None = None
     changes: dict[str, Any] | None = None
 
 
+class FactVersion(BaseModel):
+    """One version of a fact: the original report, then each correction."""
+
+    version: int
+    reported_at: Instant  # from when this version was public
+    recorded_at: Instant  # when this store appended it
+    source: Source | None = None  # the source that made it public (the report's first)
+    content: dict[str, Any]  # the fact's whole content as of this version
+
+
 class FactDetail(FactView):
     lifecycle: list[LifecycleEntry] = []
+    versions: list[FactVersion] = []  # oldest first, as counted at the asked time
 
 
 class LogEntry(BaseModel):
@@ -101,8 +148,8 @@ class LogEntry(BaseModel):
     event: str  # story_created | actor_registered | reported | corroborated | ...
     fact_id: str | None = None
     kind: str | None = None
-    recorded_at: datetime
-    reported_at: datetime | None = None
+    recorded_at: Instant
+    reported_at: Instant | None = None
     writer: str
     data: dict[str, Any]
 
@@ -124,6 +171,9 @@ class ActorRef(BaseModel):
 
 class Participant(ActorRef):
     role: str
+    # The country or party the participant represents there: the fact's ``side``, else
+    # the actor's country (None: unknown).
+    side: str | None = None
 
 
 class Statement(BaseModel):
@@ -135,9 +185,10 @@ class Statement(BaseModel):
     quote: str | None = None
     quote_language: str | None = None
     occurred: str
-    reported_at: datetime
+    reported_at: Instant
     certainty: Certainty
     meeting: str | None = None
+    series: str | None = None  # said of a whole series; neither: of the story as a whole
 
 
 class Disclosure(BaseModel):
@@ -145,8 +196,9 @@ class Disclosure(BaseModel):
     actor: str | None = None  # the outlet
     actor_name: str | None = None
     headline: str
-    published: datetime  # when it became public: the disclosure fact's reported_at
-    meeting: str | None = None  # None: it discloses the story as a whole
+    published: Instant  # when it became public: the disclosure fact's reported_at
+    meeting: str | None = None
+    series: str | None = None  # neither meeting nor series: it discloses the story as a whole
 
 
 class DisclosureLag(BaseModel):
@@ -158,35 +210,63 @@ class DisclosureLag(BaseModel):
 
 
 class MeetingPicture(BaseModel):
-    id: str
+    """One meeting, keyed by its meeting id, with what is said of it (not of its series or
+    of the story as a whole: those are said once, in the series and the picture)."""
+
+    id: str  # the meeting id, which other facts name in their ``meeting``
+    fact_id: str  # its ``meeting_held`` fact
+    series: str | None = None
     title: str
     place: str | None = None
     occurred: str
     precision: Precision
-    occurred_earliest: datetime
-    occurred_latest: datetime  # exclusive
+    occurred_earliest: Instant
+    occurred_latest: Instant  # exclusive
     occurred_by: OccurredBy | None = None
     status: Status
     certainty: Certainty
-    reported_at: datetime
+    reported_at: Instant
+    # Its disclosure: the first public report of the meeting, i.e. the earliest source
+    # of its meeting_held fact (corroborations included), and the lag counted to it.
     first_reported_by: Source
+    first_reported_at: Instant
+    disclosure_lag: DisclosureLag | None = None
+    disclosed_by: str | None = None  # first_reported_by's name (kept for older clients)
+    disclosed_at: Instant | None = None  # first_reported_at (likewise)
+    disclosures: list[Disclosure] = []  # the outlets' articles naming this meeting
     participants: list[Participant] = []
     participants_by_role: dict[str, list[str]] = {}  # role -> actor ids
-    participants_by_side: dict[str, list[str]] = {}  # country code ("unknown") -> actor ids
+    participants_by_side: dict[str, list[str]] = {}  # side ("unknown") -> actor ids
     absentees: list[ActorRef] = []
     briefed: list[ActorRef] = []
     topics: list[str] = []
-    statements: list[Statement] = []  # naming this meeting, or no meeting (the whole story)
-    disclosures: list[Disclosure] = []  # likewise
-    disclosed_by: str | None = None  # who first made it public (outlet or first source)
-    disclosed_at: datetime | None = None
-    disclosure_lag: DisclosureLag | None = None
+    statements: list[Statement] = []  # naming this meeting
+
+
+class SeriesPicture(BaseModel):
+    """A series (the rounds of one set of talks) and what is said of it as a whole."""
+
+    id: str
+    rounds: list[str] = []  # meeting ids, by when they occurred
+    participants: list[Participant] = []
+    participants_by_role: dict[str, list[str]] = {}
+    participants_by_side: dict[str, list[str]] = {}
+    absentees: list[ActorRef] = []
+    briefed: list[ActorRef] = []
+    topics: list[str] = []
+    statements: list[Statement] = []
+    disclosures: list[Disclosure] = []
 
 
 class ActorMeeting(BaseModel):
     meeting: str
     title: str
     role: str  # participant | delegate | mediator | observer | host | absent | briefed
+
+
+class ActorSeries(BaseModel):
+    series: str
+    role: str  # as in ActorMeeting: at the talks as a whole, round unsaid
 
 
 class ActorPicture(BaseModel):
@@ -196,6 +276,7 @@ class ActorPicture(BaseModel):
     country: str | None = None
     labels: dict[str, str] = {}
     meetings: list[ActorMeeting] = []
+    series: list[ActorSeries] = []
     statements: list[str] = []  # fact ids
     facts: int = 0  # facts naming this actor in the picture
 
@@ -205,7 +286,7 @@ class Attribution(BaseModel):
 
     fact_id: str
     kind: str
-    reported_at: datetime
+    reported_at: Instant
     first_reported_by: Source
     corroborated_by: list[Source] = []
 
@@ -213,7 +294,7 @@ class Attribution(BaseModel):
 class CounterClaim(BaseModel):
     source: Source
     note: str
-    reported_at: datetime
+    reported_at: Instant
 
 
 class DisputedFact(BaseModel):
@@ -226,7 +307,7 @@ class DisputedFact(BaseModel):
 
 class SourceUse(BaseModel):
     name: str
-    published: datetime
+    published: Instant
     url: str | None = None
     title: str | None = None
     facts: int  # facts in the picture citing it
@@ -237,7 +318,8 @@ class Counts(BaseModel):
     by_kind: dict[str, int] = {}
     by_status: dict[str, int] = {}
     meetings: int = 0
-    participants: int = 0
+    series: int = 0
+    participants: int = 0  # in meetings and series
     absentees: int = 0
     briefed: int = 0
     topics: int = 0
@@ -259,8 +341,11 @@ class Picture(BaseModel):
     as_of: AsOf
     filters: Filters
     meetings: list[MeetingPicture] = []
+    series: list[SeriesPicture] = []
     actors: list[ActorPicture] = []
-    statements: list[Statement] = []  # all statements, those tied to no meeting included
+    # Every statement and disclosure, each naming its meeting or series if any: those
+    # naming neither are said of the story as a whole and appear here only.
+    statements: list[Statement] = []
     disclosures: list[Disclosure] = []
     attributions: list[Attribution] = []
     disputed: list[DisputedFact] = []
@@ -273,17 +358,17 @@ class Change(LifecycleEntry):
     """One thing that became known in the window, with the fact as known at its end."""
 
     fact_id: str
-    at: datetime  # the change's time on the asked clock
+    at: Instant  # the change's time on the asked clock
     fact: FactView
 
 
 class Changes(BaseModel):
-    """What became known in (start, end] on one clock."""
+    """What became known from start through end, both included, on one clock."""
 
     story: str
     clock: ClockName
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     added: list[Change] = []
     corroborated: list[Change] = []
     disputed: list[Change] = []

@@ -52,7 +52,7 @@ def test_picture_honours_occurred_until_and_prints_json(env: dict[str, str]) -> 
 
 def test_changes_lists_what_the_disclosure_added(env: dict[str, str]) -> None:
     output = run(env, "changes", STORY, "--from", "2024-01-10", "--to", "2024-01-11")
-    quiet = run(env, "changes", STORY, "--from", "2024-01-11", "--to", "2024-02-01")
+    quiet = run(env, "changes", STORY, "--from", "2024-01-12", "--to", "2024-02-01")
 
     assert output.count("reported") >= 40
     assert "ft-discloses-geneva-talks" in output

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from api.deps import AsOfDep, FactId, FiltersDep, ServicesDep, StoryId, instant, query_error
 from api.schemas import FactsPage, FactWithLifecycle, errors
 from domain.clocks import now
-from projections.views import Changes, FactView, Filters, Picture
+from projections.changes import window_start
+from projections.views import Changes, Filters, Picture
 
 router = APIRouter(prefix="/stories/{story}", tags=["reads"])
 RESPONSES = errors(401, 404, 422)
@@ -58,12 +59,20 @@ def changes(
     as_of: AsOfDep,
     filters: FiltersDep,
     start: Annotated[
-        str, Query(alias="from", description="from this date (exclusive)", examples=["2023-12-31"])
+        str,
+        Query(
+            alias="from",
+            description="from this instant, included; a date alone is the start of that day",
+            examples=["2024-01-11"],
+        ),
     ],
     end: Annotated[
         str | None,
         Query(
-            alias="to", description="to this date (inclusive; default now)", examples=["2024-01-11"]
+            alias="to",
+            description="to this instant, included; a date alone is the end of that day "
+            "(default now)",
+            examples=["2024-01-12"],
         ),
     ] = None,
     clock: Annotated[
@@ -71,36 +80,21 @@ def changes(
         Query(description="reported: what became public; recorded: what this store appended"),
     ] = "reported",
 ) -> Changes:
-    """What became known between two dates."""
-    since = instant("from", start)
+    """What became known from one date through another, both included."""
+    instant("from", start)  # a 422 naming `from` if it is no date
+    since = window_start(start)
     until = instant("to", end) or now()
-    assert since is not None
     if until < since:
         raise query_error("to", end, "`to` is before `from`")
     found = services.read.changes(story, since, until, clock=clock, as_of=as_of)
     return _filtered(found, filters)
 
 
-def _matches(fact: FactView, filters: Filters) -> bool:
-    """The read models' filters, applied to one fact (as ``select_facts`` does in SQL)."""
-    fields = fact.fields()
-    if filters.kind and fact.kind not in filters.kind:
-        return False
-    if filters.actor and fields.get("actor") != filters.actor:
-        return False
-    meeting = filters.meeting
-    return (
-        not meeting
-        or fields.get("meeting") == meeting
-        or (fact.id == meeting and fact.kind == "meeting_held")
-    )
-
-
 def _filtered(found: Changes, filters: Filters) -> Changes:
     if filters == Filters():
         return found
     kept = {
-        name: [c for c in getattr(found, name) if _matches(c.fact, filters)]
+        name: [c for c in getattr(found, name) if filters.admits(c.fact)]
         for name in ("added", "corroborated", "disputed", "corrected", "retracted")
     }
     return found.model_copy(update=kept)
