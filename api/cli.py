@@ -527,8 +527,10 @@ def import_story(
 def backup(
     file: Annotated[Path, typer.Argument(help="the backup file to write (NDJSON)")],
 ) -> None:
-    """Write every event of the store, recorded times included, to one file that
-    `reportedly restore` takes back (any store: SQLite, PostgreSQL)."""
+    """Write every event of the store, recorded times included, to one file.
+
+    `reportedly restore` takes it back into an empty store (SQLite or PostgreSQL).
+    """
     import tempfile
     import time
 
@@ -575,8 +577,11 @@ def _size(size: int) -> str:
 def restore(
     file: Annotated[Path, typer.Argument(help="a file written by `reportedly backup`")],
 ) -> None:
-    """Fill an empty store from a backup, recorded times included, then rebuild the
-    read models. The whole file is checked first; it is written in one transaction."""
+    """Fill an empty store from a backup file, recorded times included.
+
+    Checks the whole file, writes it in one transaction, then rebuilds the read models.
+    """
+    import textwrap
     import time
 
     from rich.markup import escape
@@ -616,17 +621,22 @@ def restore(
         _rebuild_read_models(services)
         position = services.read.last_position()
     except BackupRefused as refused:
+        err.print(f"[red]{escape(str(file))}[/red] is not a whole backup:", highlight=False)
         for problem in refused.problems:
-            err.print(f"[red]{escape(str(file))}:[/red] {escape(str(problem))}", highlight=False)
+            indented = textwrap.fill(
+                str(problem), max(err.width, 40), initial_indent="  ", subsequent_indent="  "
+            )
+            err.print(indented, markup=False, highlight=False, soft_wrap=True)
         if refused.total > len(refused.problems):
-            err.print(f"… and {refused.total - len(refused.problems):,} more", highlight=False)
+            err.print(f"  … and {refused.total - len(refused.problems):,} more", highlight=False)
         raise fail(f"{refused.total:,} problem(s); nothing was restored") from None
     except StoreNotEmpty as error:
-        err.print(f"  store: {store}", highlight=False)
-        raise fail(
+        refusal = fail(
             f"the store already holds events (up to position {error.last_position:,}); "
             "restore fills an empty store only. Nothing was written."
-        ) from None
+        )
+        err.print(f"  store: {store}", highlight=False)
+        raise refusal from None
     except (BackupChanged, UnsupportedStore) as error:
         raise fail(str(error)) from None
     except OSError as error:

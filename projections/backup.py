@@ -31,6 +31,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 from eventsourcing.utils import TopicError
+from pydantic import ValidationError
+
+from domain.messages import plain_problems
 
 FORMAT = "reportedly-backup"
 VERSION = 1
@@ -288,11 +291,12 @@ def _unreadable(row: Row, decode: Decode) -> str | None:
         event = decode(stored)
     except TopicError:
         return f"{row.topic} is not an event this version of reportedly knows"
-    except (ValueError, TypeError) as error:  # not JSON, or not that event's fields
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return f"its state is not a readable {_name(row.topic)}" + (
-            f" ({reason})" if reason else ""
-        )
+    except ValidationError as error:  # not that event's fields
+        reasons = plain_problems(error.errors(), subject="the event")
+        said = "; ".join(f"{'.'.join(map(str, p.loc))} {p.message}" for p in reasons)
+        return f"its state is not a readable {_name(row.topic)}: {said}"
+    except (ValueError, TypeError):  # not JSON, or not an object
+        return f"its state is not a readable {_name(row.topic)}: not a JSON object"
     if (event.originator_id, event.originator_version) != (
         row.originator_id,
         row.originator_version,
