@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from api.services import Services
-from projections.views import AsOf, FactView, Filters, LogEntry
+from projections.views import AsOf, FactView, Filters, LogEntry, rfc3339
 
 PAGE = 1000
 # Keys of a stored event the export replaces by its own (recorded_at, version).
@@ -44,7 +44,7 @@ def export_line(entry: LogEntry) -> dict[str, Any]:
     if entry.fact_id is not None and entry.event != "reported":
         line["fact_id"] = entry.fact_id
     line.update((k, v) for k, v in entry.data.items() if k not in _INTERNAL)
-    line["recorded_at"] = entry.recorded_at.isoformat()
+    line["recorded_at"] = rfc3339(entry.recorded_at)
     line["writer"] = entry.writer
     return line
 
@@ -73,14 +73,14 @@ def jsonl(services: Services, story: str) -> Iterator[bytes]:
         story_data = state.story.model_dump(mode="json", exclude_none=True)
         yield _line(
             {"event": "story_created", "story": story_data,
-             "recorded_at": state.created_on.isoformat()}
+             "recorded_at": rfc3339(state.created_on)}
         )  # fmt: skip
     for actor_id in _actors_named(_log(services, story)):
         actor = app.get_actor(actor_id)
         yield _line(
             {"event": "actor_registered",
              "actor": actor.actor.model_dump(mode="json", exclude_none=True),
-             "recorded_at": actor.created_on.isoformat()}
+             "recorded_at": rfc3339(actor.created_on)}
         )  # fmt: skip
     if first is not None:
         yield _line(export_line(first))

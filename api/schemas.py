@@ -6,12 +6,11 @@ acknowledgements, error bodies and the examples shown at ``/docs``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from projections.views import FactDetail, FactView
+from projections.views import FactDetail, FactView, Instant
 
 FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
 RELAY = {
@@ -34,7 +33,7 @@ class Ack(BaseModel):
 
     id: str
     position: int | None = Field(description="the event's position in the log (null if unknown)")
-    recorded_at: datetime = Field(description="when this store appended it (recorded clock)")
+    recorded_at: Instant = Field(description="when this store appended it (recorded clock)")
 
 
 class FactCreated(BaseModel):
@@ -52,7 +51,7 @@ class FactCreated(BaseModel):
     id: str
     story: str
     position: int | None = Field(description="the fact's first event's position in the log")
-    recorded_at: datetime
+    recorded_at: Instant
 
 
 class LifecycleRecorded(BaseModel):
@@ -72,7 +71,7 @@ class LifecycleRecorded(BaseModel):
     story: str
     event: Literal["corroborated", "disputed", "corrected", "retracted"]
     position: int | None
-    recorded_at: datetime
+    recorded_at: Instant
 
 
 FACT_VIEW_EXAMPLE: dict[str, Any] = {
@@ -94,6 +93,7 @@ FACT_VIEW_EXAMPLE: dict[str, Any] = {
     "occurred_by": None,
     "version": 1,
     "position": 15,
+    "meeting": "geneva-2023-07",
     "title": "US\u2013China AI-safety talks in Geneva, first round (July 2023)",
     "place": "Geneva, Switzerland",
 }
@@ -122,10 +122,20 @@ class FactsPage(BaseModel):
     next_url: str | None = Field(None, description="the next page's URL, same parameters")
 
 
-class FactWithLifecycle(FactDetail):
-    """One fact as known at the asked time, with every event of its life."""
+VERSIONS_EXAMPLE: list[dict[str, Any]] = [
+    {"version": 1, "reported_at": "2024-01-11T00:00:00Z", "recorded_at": WHEN, "source": FT,
+     "content": {k: FACT_VIEW_EXAMPLE[k] for k in ("id", "kind", "occurred", "title", "place")}
+     | {"meeting": "geneva-2023-07", "sources": [FT], "certainty": "reported"}},
+]  # fmt: skip
 
-    model_config = _examples(FACT_VIEW_EXAMPLE | {"lifecycle": LIFECYCLE_EXAMPLE})
+
+class FactWithLifecycle(FactDetail):
+    """One fact as known at the asked time, with every event of its life and each of its
+    versions (oldest first: what it said, from when, on whose word)."""
+
+    model_config = _examples(
+        FACT_VIEW_EXAMPLE | {"lifecycle": LIFECYCLE_EXAMPLE, "versions": VERSIONS_EXAMPLE}
+    )
 
 
 class ImportReport(BaseModel):

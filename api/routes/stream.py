@@ -35,8 +35,7 @@ def message(entry: LogEntry) -> ServerSentEvent:
         "fact_id": entry.fact_id,
         "kind": entry.kind,
         "occurred": fact.get("occurred") if isinstance(fact, dict) else None,
-        "reported_at": entry.reported_at,
-        "recorded_at": entry.recorded_at,
+        **entry.model_dump(mode="json", include={"reported_at", "recorded_at"}),  # RFC 3339, Z
         "writer": entry.writer,
     }
     return ServerSentEvent(data=orjson.dumps(data).decode(), id=str(entry.position))
