@@ -250,3 +250,34 @@ def test_a_meeting_stored_before_meetings_had_ids_is_named_by_its_fact_id() -> N
     finally:
         store.close()
     assert view.meeting_named() == "old-round" and view.fields()["meeting"] == "old-round"
+
+
+def test_a_meetings_disclosure_is_its_first_public_report_and_its_lag_counts_to_it(
+    in_memory: TestClient,
+) -> None:
+    article = fact(
+        "ft-on-july",
+        "disclosure_published",
+        occurred="2024-01-11",
+        meeting=JULY,
+        actor="financial-times",
+        headline="The July round",
+    )
+    assert in_memory.post(f"/stories/{STORY}/facts", json=article, headers=ALICE).is_success
+    before = in_memory.get(f"/stories/{STORY}/facts/first-round-held").json()["recorded_at"]
+    earlier = {"source": {"name": "Le Monde", "published": "2024-01-10"}}
+    url = f"/stories/{STORY}/facts/first-round-held/corroborations"
+    assert in_memory.post(url, json=earlier, headers=ALICE).is_success
+
+    july = picture(in_memory)["meetings"][0]
+    as_recorded = picture(in_memory, recorded_at=before)["meetings"][0]
+
+    assert july["first_reported_by"]["name"] == "Le Monde"
+    assert july["first_reported_at"] == july["reported_at"] == "2024-01-10T00:00:00Z"
+    assert (july["disclosed_by"], july["disclosed_at"]) == ("Le Monde", "2024-01-10T00:00:00Z")
+    # Counted to 2024-01-10: from 31 July (163 days) to 1 July (193 days).
+    assert (july["disclosure_lag"]["min_days"], july["disclosure_lag"]["max_days"]) == (163, 193)
+    assert [d["fact_id"] for d in july["disclosures"]] == ["ft-on-july"]
+    assert as_recorded["first_reported_by"]["name"] == "Financial Times"
+    assert as_recorded["first_reported_at"] == "2024-01-11T00:00:00Z"
+    assert as_recorded["disclosure_lag"]["max_days"] == 194
