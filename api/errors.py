@@ -123,6 +123,15 @@ def validation_response(
     return _json(422, f"invalid request: {summary}", problems)
 
 
+# The one place where the domain's kinds of error become HTTP status codes.
+STATUS: dict[type[DomainError], int] = {NotFound: 404, Conflict: 409, RuleBroken: 422}
+
+
+def status_of(kind: type[DomainError]) -> int:
+    """The status for a kind of domain error (a subclass takes its base's)."""
+    return next((STATUS[k] for k in kind.__mro__ if k in STATUS), 422)
+
+
 def domain_response(exc: DomainError) -> JSONResponse:
     if isinstance(exc, LinesRejected):
         problems = [
@@ -132,7 +141,7 @@ def domain_response(exc: DomainError) -> JSONResponse:
         shown = "" if exc.total == len(problems) else f" (the first {len(problems)} listed)"
         return _json(422, f"{exc.total} problem(s){shown}; nothing was imported", problems)
     if isinstance(exc, Rejected):
-        statuses = {p.status for p in exc.problems}
+        statuses = {status_of(p.error) for p in exc.problems}
         status = statuses.pop() if len(statuses) == 1 else 422
         problems = []
         for p in exc.problems:
@@ -145,7 +154,7 @@ def domain_response(exc: DomainError) -> JSONResponse:
                                message="differs from the stored version")
                 )  # fmt: skip
         return _json(status, exc.message, problems)
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict) else 422
+    status = status_of(type(exc))
     if isinstance(exc, Conflict) and exc.differing:  # an id conflict: each differing field
         problems = [
             ProblemOut(field=f, loc=["body", f], message="differs from the stored version")

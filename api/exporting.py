@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from api.services import Services
+from domain.events import ActorState, StoryState
 from projections.views import AsOf, FactView, Filters, LogEntry, rfc3339
 
 PAGE = 1000
@@ -60,6 +61,12 @@ def _actors_named(entries: Iterator[LogEntry]) -> list[str]:
     return list(named)
 
 
+def _origin(state: StoryState | ActorState) -> dict[str, Any]:
+    """An imported story or actor: when the store it came from first recorded it."""
+    origin = state.origin_recorded_at
+    return {"origin_recorded_at": rfc3339(origin)} if origin else {}
+
+
 def jsonl(services: Services, story: str) -> Iterator[bytes]:
     """The story's log as NDJSON lines (raises NotFound before the first line)."""
     app = services.app
@@ -73,14 +80,14 @@ def jsonl(services: Services, story: str) -> Iterator[bytes]:
         story_data = state.story.model_dump(mode="json", exclude_none=True)
         yield _line(
             {"event": "story_created", "story": story_data,
-             "recorded_at": rfc3339(state.created_on)}
+             "recorded_at": rfc3339(state.created_on), **_origin(state)}
         )  # fmt: skip
     for actor_id in _actors_named(_log(services, story)):
         actor = app.get_actor(actor_id)
         yield _line(
             {"event": "actor_registered",
              "actor": actor.actor.model_dump(mode="json", exclude_none=True),
-             "recorded_at": rfc3339(actor.created_on)}
+             "recorded_at": rfc3339(actor.created_on), **_origin(actor)}
         )  # fmt: skip
     if first is not None:
         yield _line(export_line(first))

@@ -3,10 +3,14 @@
 A line is one event of a story's log, as ``export?format=jsonl`` writes it
 (``{"event": "reported", "fact": {...}, "recorded_at": ...}``, ``corroborated``,
 ``disputed``, ``corrected``, ``retracted``, ``story_created``, ``actor_registered``), or a
-bare fact (``{"id": ..., "kind": ..., ...}``). ``recorded_at`` is kept, so importing an
-export into an empty story reproduces every replay on every clock. Re-running an import
-appends nothing: facts are idempotent by id and content, and a lifecycle line already in
-the store (same event, same source and content) is skipped.
+bare fact (``{"id": ..., "kind": ..., ...}``). The recorded clock belongs to this store:
+every event is appended at this store's time, and the time its first store recorded it
+(a line's ``origin_recorded_at``, else its ``recorded_at``) is kept as the event's
+``origin_recorded_at``. Importing an export into an empty story so reproduces every
+replay on the reported and occurred clocks. Lifecycle lines go through the same commands
+of the fact (``FactState.corroborate`` …) as every other write, in file order. Re-running
+an import appends nothing: facts are idempotent by id and content, and a lifecycle line
+already in the store (same event, same source and content) is skipped.
 """
 
 from __future__ import annotations
@@ -25,28 +29,28 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from api.errors import LineProblem, LinesRejected, error_loc
 from domain.application import Plan, Rejected, Reportedly, Written
 from domain.clocks import now
-from domain.errors import Conflict, NotFound
+from domain.errors import Conflict, DomainError, NotFound
 from domain.events import (
+    DomainEvent,
     FactCorrected,
     FactCorroborated,
     FactDisputed,
+    FactLifecycleEvent,
+    FactReported,
     FactRetracted,
     FactState,
+    Stamp,
+    project_fact,
 )
 from domain.messages import plain_problems
 from domain.model import (
     FACT_KINDS,
     Actor,
-    Correction,
-    Corroboration,
-    Dispute,
     Fact,
-    Retraction,
+    MeetingHeld,
     Slug,
     Source,
     Story,
-    fact_content,
-    parse_fact,
 )
 from projections.readmodels import ReadModels
 
@@ -55,16 +59,22 @@ BATCH_SIZE = 500
 
 class LineBase(BaseModel):
     # position, writer, story, kind, version and reported_at are what an export adds
-    # for readers; an import takes them but keeps only recorded_at.
+    # for readers; an import takes them but keeps only when the event was first recorded.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     recorded_at: datetime | None = None
+    origin_recorded_at: datetime | None = None
     position: int | None = None
     writer: str | None = None
     story: Any = None
     kind: str | None = None
     version: int | None = None
     reported_at: datetime | None = None
+
+
+def _origin(line: LineBase) -> datetime | None:
+    """When the event was first recorded, by whichever store recorded it first."""
+    return line.origin_recorded_at or line.recorded_at
 
 
 class StoryLine(LineBase):
@@ -229,13 +239,12 @@ def _signature(event: str, line_or_event: Any) -> tuple[str, bytes]:
 
 
 @dataclass
-class _FactSim:
-    """What the import knows of one fact while checking lifecycle lines in order."""
+class _Followed:
+    """One fact as the import's lifecycle lines act on it, in file order."""
 
-    content: dict[str, Any]
-    live: bool
+    state: FactState  # as stored, or as reported by this import, then each new line applied
     stored: Counter[tuple[str, bytes]]  # lifecycle events already in the store
-    seen: Counter[tuple[str, bytes]] = field(default_factory=Counter)
+    seen: Counter[tuple[str, bytes]]
 
 
 StoredIds = Callable[[list[str]], Collection[str]]
@@ -254,7 +263,8 @@ class Importer:
         self.stored = stored
         self.started = now()
         self.problems: list[LineProblem] = []
-        self.sims: dict[str, _FactSim] = {}
+        self.followed: dict[str, _Followed] = {}
+        self.acting: list[FactLifecycleEvent] = []  # checked lifecycle events, in order
         self.file_facts: dict[str, Fact] = {}
         self.file_actors: set[str] = set()
         self.plan: Plan | None = None
@@ -273,8 +283,10 @@ class Importer:
                 field="story",
             )
         for number, line in lines:
-            if line.recorded_at is not None and line.recorded_at > self.started:
-                self._problem(number, "recorded_at", "is in the future")
+            origin = _origin(line)
+            if origin is not None and origin > self.started:
+                name = "origin_recorded_at" if line.origin_recorded_at else "recorded_at"
+                self._problem(number, name, "is in the future")
             if isinstance(line, ActorLine):
                 self._check_actor(number, line)
             elif isinstance(line, ReportedLine) and line.fact.id:
@@ -283,8 +295,8 @@ class Importer:
         todo: list[Line] = [ln for _, ln in lines if isinstance(ln, ActorLine)]
         todo += [ln for _, ln in lines if isinstance(ln, ReportedLine)]
         for number, line in lines:
-            if isinstance(line, LifecycleLine) and self._check_lifecycle(number, line):
-                todo.append(line)
+            if isinstance(line, LifecycleLine):
+                self._check_lifecycle(number, line)
         if self.problems:
             raise LinesRejected(sorted(self.problems, key=lambda p: p.line))
         return (None if story_exists else story_line), todo
@@ -325,90 +337,74 @@ class Importer:
                 where = p.field if number in bare or not p.field else f"fact.{p.field}"
                 self._problem(number, where, p.message)
 
-    def _sim(self, fact_id: str) -> _FactSim | None:
-        if fact_id not in self.sims:
-            sim = self._stored_fact(fact_id)
-            if sim is None and fact_id in self.file_facts:
-                sim = _FactSim(fact_content(self.file_facts[fact_id]), True, Counter())
-            if sim is None:
+    def _follow(self, fact_id: str) -> _Followed | None:
+        if fact_id not in self.followed:
+            try:
+                state: FactState | None = self.app.get_fact(self.story, fact_id)
+            except NotFound:
+                state = self._reported_here(fact_id)
+            if state is None:
                 return None
-            self.sims[fact_id] = sim
-        return self.sims[fact_id]
+            stored = Counter(
+                _signature(EVENT_NAMES[type(e)], e) for e in state.events if type(e) in EVENT_NAMES
+            )
+            self.followed[fact_id] = _Followed(state, stored, Counter())
+        return self.followed[fact_id]
 
-    def _stored_fact(self, fact_id: str) -> _FactSim | None:
-        try:
-            state: FactState = self.app.get_fact(self.story, fact_id)
-        except NotFound:
+    def _reported_here(self, fact_id: str) -> FactState | None:
+        """The state of a fact this import reports (and has checked)."""
+        if self.plan is None:
             return None
-        stored = Counter(
-            _signature(EVENT_NAMES[type(e)], e) for e in state.events if type(e) in EVENT_NAMES
+        reported = next(
+            (e for e in self.plan.events if isinstance(e, FactReported) and e.fact.id == fact_id),
+            None,
         )
-        return _FactSim(fact_content(state.fact), state.is_live, stored)
+        return project_fact(None, [reported]) if reported else None
 
-    def _check_lifecycle(self, number: int, line: LifecycleLine) -> bool:
-        """Whether the line is new (to append); records its problems."""
-        sim = self._sim(line.fact_id)
-        if sim is None:
+    def _check_lifecycle(self, number: int, line: LifecycleLine) -> None:
+        """Check a line through the fact's own command; keep the event if it is new."""
+        followed = self._follow(line.fact_id)
+        if followed is None:
             self._problem(
                 number,
                 "fact_id",
                 f"fact {line.fact_id!r} is neither in story "
                 f"{self.story!r} nor reported in this import",
             )
-            return False
+            return
         signature = _signature(line.event, line)
-        sim.seen[signature] += 1
-        if sim.seen[signature] <= sim.stored[signature]:
-            return False  # already in the store: a re-run
-        if isinstance(line, CorrectedLine | RetractedLine) and not sim.live:
-            verb = "corrected" if isinstance(line, CorrectedLine) else "retracted"
-            self._problem(
-                number, "fact_id", f"fact {line.fact_id!r} was retracted and cannot be {verb}"
-            )
-        elif isinstance(line, RetractedLine):
-            sim.live = False
-        elif isinstance(line, CorrectedLine):
-            self._check_correction(number, line, sim)
-        return True
-
-    def _check_correction(self, number: int, line: CorrectedLine, sim: _FactSim) -> None:
-        touched = sorted(parse_fact(sim.content).fixed_fields & line.changes.keys())
-        if touched:
-            self._problem(number, f"changes.{touched[0]}", "a correction cannot change it")
+        followed.seen[signature] += 1
+        if followed.seen[signature] <= followed.stored[signature]:
+            return  # already in the store: a re-run
+        stamp = Stamp(self.writer, self.started, _origin(line))
+        state = followed.state
+        try:
+            event = _command(state, line, stamp)
+        except DomainError as error:
+            self._problem(number, error.field, error.message)
             return
-        merged = {k: v for k, v in {**sim.content, **line.changes}.items() if v is not None}
-        try:
-            corrected = parse_fact(merged)
-        except ValidationError as error:
-            for e in error.errors():
-                self._problem(number, f"changes.{_loc(e, True)}", e["msg"])
-            return
-        for name in corrected.referenced_actors():
-            if name not in self.file_actors and not self._actor_exists(name):
-                self._problem(number, "changes.actor", f"actor {name!r} is not registered")
-        meeting = corrected.referenced_meeting()
-        if meeting and self._kind(meeting) != "meeting_held":
-            self._problem(
-                number,
-                "changes.meeting",
-                f"{meeting!r} is not a meeting_held of story {self.story!r}",
+        if event is None:
+            return  # a corroboration by a source the fact already cites
+        if isinstance(event, FactCorrected):
+            problems = self.app.reference_problems(
+                self.story, event.fact, self._named(), frozenset(self.file_actors)
             )
-        sim.content = fact_content(corrected)
+            for name, message in problems:
+                self._problem(number, f"changes.{name}", message)
+            if problems:
+                return
+        followed.state = state.then(event)
+        self.acting.append(event)
 
-    def _actor_exists(self, actor: str) -> bool:
-        try:
-            self.app.get_actor(actor)
-        except NotFound:
-            return False
-        return True
-
-    def _kind(self, fact_id: str) -> str | None:
-        if fact_id in self.file_facts:
-            return self.file_facts[fact_id].kind
-        try:
-            return self.app.get_fact(self.story, fact_id).fact.kind
-        except NotFound:
-            return None
+    def _named(self) -> dict[str, Fact]:
+        """Meetings and series this import reports, as the application names them."""
+        named: dict[str, Fact] = {}
+        for fact in self.file_facts.values():
+            if isinstance(fact, MeetingHeld):
+                named.setdefault(f"meeting/{fact.meeting}", fact)
+                if fact.series:
+                    named.setdefault(f"series/{fact.series}", fact)
+        return named
 
     # ---- appending -----------------------------------------------------------------
     def apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
@@ -424,49 +420,50 @@ class Importer:
     def _apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
         app, appended, last = self.app, 0, None
         written: list[Written] = []
+        at = self.started  # this store's recorded clock, for every event of the import
         if story_line is not None:
             story = story_line.story.model_copy(update={"id": self.story})
-            written.append(app.create_story(story, self.writer, story_line.recorded_at))
+            written.append(app.create_story(story, self.writer, at, _origin(story_line)))
         for line in todo:
             if isinstance(line, ActorLine):
-                written.append(app.register_actor(line.actor, self.writer, line.recorded_at))
+                written.append(app.register_actor(line.actor, self.writer, at, _origin(line)))
         if self.plan is not None:
-            stamps = {
-                ln.fact.id: ln.recorded_at
+            origins = {
+                ln.fact.id: _origin(ln)
                 for ln in todo
-                if isinstance(ln, ReportedLine) and ln.recorded_at
+                if isinstance(ln, ReportedLine) and _origin(ln)
             }
-            if stamps:  # keep each fact's recorded clock
-                self.plan.events[:] = [
-                    e.model_copy(update={"timestamp": stamps[e.fact.id]})
-                    if e.fact.id in stamps
-                    else e
-                    for e in self.plan.events
-                ]
+            if origins:  # keep when each fact was first recorded
+                self.plan.events[:] = [_with_origin(e, origins) for e in self.plan.events]
             written += app.save_plan(self.plan, batch_size=BATCH_SIZE)
-        for line in todo:
-            if isinstance(line, LifecycleLine):
-                written.append(self._apply_lifecycle(line))
+        for start in range(0, len(self.acting), BATCH_SIZE):
+            chunk = self.acting[start : start + BATCH_SIZE]
+            recordings = app.save(*chunk)
+            last = recordings[-1].notification.id
+            appended += len(chunk)
         for w in written:
             appended += w.created
-            last = w.position if w.position is not None else last
+            if w.position is not None and (last is None or w.position > last):
+                last = w.position
         return ImportResult(total, appended, total - appended, last)
 
-    def _apply_lifecycle(self, line: LifecycleLine) -> Written:
-        app, story, writer, at = self.app, self.story, self.writer, line.recorded_at
-        if isinstance(line, CorroboratedLine):
-            return app.corroborate(
-                story, line.fact_id, Corroboration(source=line.source), writer, at
-            )
-        if isinstance(line, DisputedLine):
-            return app.dispute(
-                story, line.fact_id, Dispute(source=line.source, note=line.note), writer, at
-            )
-        if isinstance(line, CorrectedLine):
-            given = Correction(changes=line.changes, source=line.source)
-            return app.correct(story, line.fact_id, given, writer, at)
-        retraction = Retraction(source=line.source, reason=line.reason)
-        return app.retract(story, line.fact_id, retraction, writer, at)
+
+def _command(state: FactState, line: LifecycleLine, stamp: Stamp) -> FactLifecycleEvent | None:
+    """The fact's own command for a lifecycle line: its rules, its event."""
+    if isinstance(line, CorroboratedLine):
+        return state.corroborate(line.source, stamp)
+    if isinstance(line, DisputedLine):
+        return state.dispute(line.source, line.note, stamp)
+    if isinstance(line, CorrectedLine):
+        return state.correct(line.changes, line.source, stamp)
+    return state.retract(line.source, line.reason, stamp)
+
+
+def _with_origin(event: DomainEvent, origins: dict[str | None, datetime | None]) -> DomainEvent:
+    """A planned event carrying when its fact was first recorded (index events follow it)."""
+    fact_id = event.fact.id if isinstance(event, FactReported) else getattr(event, "fact_id", None)
+    origin = origins.get(fact_id)
+    return event.model_copy(update={"origin_recorded_at": origin}) if origin else event
 
 
 def import_lines(

@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 from eventsourcing.persistence import OperationalError, ProgrammingError
 
 from api.settings import Settings
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from projections.readmodels import ReadModels
+from projections.store import store_env
 
 
 @dataclass

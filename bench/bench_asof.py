@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from storydata import Writer, check_shape, register_actors, write_story  # noqa: E402
 
-from domain.application import Reportedly, store_env  # noqa: E402
+from domain.application import Reportedly  # noqa: E402
 from domain.clocks import parse_instant, parse_occurred  # noqa: E402
 from domain.events import (  # noqa: E402
     LIFECYCLE_EVENTS,
@@ -39,6 +39,7 @@ from domain.events import (  # noqa: E402
     FactRetracted,
 )
 from projections.readmodels import ReadModels  # noqa: E402
+from projections.store import store_env  # noqa: E402
 from projections.views import AsOf  # noqa: E402
 
 SMALL = "small-story"

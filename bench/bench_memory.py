@@ -26,8 +26,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from storydata import Writer, register_actors, write_story
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from projections.readmodels import ReadModels
+from projections.store import store_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB = 300.0

@@ -42,7 +42,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.application import store_env  # noqa: E402
+from projections.store import store_env  # noqa: E402
 
 TOKEN = "bench-secret"
 SOURCE = {"name": "Financial Times", "published": "2024-01-11"}

@@ -27,8 +27,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from storydata import Writer, check_shape, register_actors, write_story  # noqa: E402
 
-from domain.application import Reportedly, store_env  # noqa: E402
+from domain.application import Reportedly  # noqa: E402
 from projections.readmodels import ReadModels  # noqa: E402
+from projections.store import store_env  # noqa: E402
 
 
 def best_of(repeat: int, run: Callable[[], int]) -> tuple[int, float]:

@@ -2,49 +2,47 @@
 
 The customer's layout has no separate service package, so the eventsourcing
 ``Application`` (use cases over the event store; no SQL of its own) lives here, beside
-the model it guards. Storage is chosen by environment (see ``store_env``).
+the model it guards. Storage is chosen by eventsourcing's environment, which the edge
+builds from a store URL (``projections.store.store_env``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.utils import get_topic
-from pydantic import ValidationError
 
 from domain.clocks import now
-from domain.errors import Conflict, NotFound, RuleBroken
+from domain.errors import Conflict, DomainError, NotFound, RuleBroken
 from domain.events import (
     ActorRegistered,
     ActorState,
     DomainEvent,
-    FactCorrected,
-    FactCorroborated,
-    FactDisputed,
     FactLifecycleEvent,
     FactReported,
-    FactRetracted,
     FactState,
+    MeetingNamed,
+    SeriesNamed,
+    Stamp,
     StoryCreated,
     StoryState,
     actor_uuid,
     fact_uuid,
+    meeting_uuid,
     project_actor,
     project_fact,
     project_story,
+    series_uuid,
     story_uuid,
 )
-from domain.messages import plain_problems
 from domain.model import (
-    FACT_KINDS,
     Actor,
     Correction,
     Corroboration,
@@ -54,9 +52,8 @@ from domain.model import (
     Retraction,
     Story,
     fact_content,
-    parse_fact,
 )
-from domain.rules import fact_problems, latest_publication, raise_first, source_problems
+from domain.rules import fact_problems, latest_publication
 from domain.transcoding import OrjsonTranscoder, PydanticMapper
 
 
@@ -78,8 +75,8 @@ class Problem:
     entry: int
     field: str | None
     message: str
-    status: int  # 404 unknown story, 409 conflict, 422 broken rule
-    differing: tuple[str, ...] = ()  # with a 409: the fields whose content differs
+    error: type[DomainError] = RuleBroken  # its kind: NotFound, Conflict or RuleBroken
+    differing: tuple[str, ...] = ()  # with a Conflict: the fields whose content differs
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ class Plan:
     timestamp: datetime
     ids: list[str]
     results: list[Written | None]  # already stored (no-op), or None: appended by the plan
-    events: list[FactReported]
+    events: list[DomainEvent]  # each FactReported, followed by the index events it needs
 
 
 class Rejected(RuleBroken):
@@ -100,36 +97,6 @@ class Rejected(RuleBroken):
         first = problems[0]
         super().__init__(first.message, field=first.field)
         self.problems = problems
-
-
-def store_env(database_url: str | None) -> dict[str, str]:
-    """eventsourcing's environment for a database URL.
-
-    ``sqlite:///path/file.db`` (the default form), ``postgresql://user:pass@host:port/db``
-    or ``memory://`` (tests).
-    """
-    if not database_url or database_url.startswith("memory:"):
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    parts = urlsplit(database_url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if parts.netloc:  # sqlite://relative/path.db; sqlite:///abs/path.db keeps its "/"
-            path = parts.netloc + path
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
-    if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        }
-        return env
-    raise ValueError(
-        f"REPORTEDLY_DATABASE_URL: unsupported scheme {parts.scheme!r} "
-        "(use sqlite:///path.db, postgresql://user:pass@host:port/db or memory://)"
-    )
 
 
 def _generated_id(fact: Fact) -> str:
@@ -161,6 +128,7 @@ class Reportedly(Application[UUID]):
         super().__init__(env)
         self._seen: set[UUID] = set()
         self._kinds: dict[UUID, str] = {}
+        self._holders: dict[UUID, str] = {}
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's ``save``, minus its per-object protocol check for our events.
@@ -213,7 +181,11 @@ class Reportedly(Application[UUID]):
 
     # ---- stories and actors --------------------------------------------------------
     def create_story(
-        self, story: Story, writer: str, recorded_at: datetime | None = None
+        self,
+        story: Story,
+        writer: str,
+        recorded_at: datetime | None = None,
+        origin_recorded_at: datetime | None = None,
     ) -> Written:
         try:
             existing = self.get_story(story.id)
@@ -223,13 +195,18 @@ class Reportedly(Application[UUID]):
                 originator_version=1,
                 timestamp=recorded_at or now(),
                 writer=writer,
+                origin_recorded_at=origin_recorded_at,
                 story=story,
             )
             return self._save_new(story.id, event, lambda: self.create_story(story, writer))
         return _same_or_conflict("story", story.id, existing.story, story, existing.created_on)
 
     def register_actor(
-        self, actor: Actor, writer: str, recorded_at: datetime | None = None
+        self,
+        actor: Actor,
+        writer: str,
+        recorded_at: datetime | None = None,
+        origin_recorded_at: datetime | None = None,
     ) -> Written:
         try:
             existing = self.get_actor(actor.id)
@@ -239,6 +216,7 @@ class Reportedly(Application[UUID]):
                 originator_version=1,
                 timestamp=recorded_at or now(),
                 writer=writer,
+                origin_recorded_at=origin_recorded_at,
                 actor=actor,
             )
             return self._save_new(actor.id, event, lambda: self.register_actor(actor, writer))
@@ -314,7 +292,7 @@ class Reportedly(Application[UUID]):
                             i,
                             "id",
                             f"id {fact.id!r} appears twice in this batch with different content",
-                            409,
+                            Conflict,
                         )
                     )
                 continue
@@ -330,7 +308,7 @@ class Reportedly(Application[UUID]):
                             "id",
                             f"fact {fact.id!r} already exists with "
                             f"other content (differs in: {', '.join(fields)})",
-                            409,
+                            Conflict,
                             tuple(fields),
                         )
                     )
@@ -350,36 +328,33 @@ class Reportedly(Application[UUID]):
             )
         # References are checked once the whole batch is known: an entry may name a
         # meeting reported further down the same batch.
-        # A meeting is named by its meeting id (its fact id unless it says otherwise).
-        named: dict[str, Fact] = dict(batch)
-        named.update(
-            (f.meeting, f) for f in batch.values() if isinstance(f, MeetingHeld) and f.meeting
-        )
+        named = self._named_in_batch(story, new, problems)
         latest = latest_publication()
         for i, fact in new:
-            problems += [Problem(i, f, m, 422) for f, m in fact_problems(fact, latest)]
+            problems += [Problem(i, f, m) for f, m in fact_problems(fact, latest)]
             problems += [
-                Problem(i, f, m, 422) for f, m in self._check_references(story, fact, named, actors)
+                Problem(i, f, m) for f, m in self.reference_problems(story, fact, named, actors)
             ]
+        logged = self._with_index(story, events, named)
         if problems:
             problems.sort(key=lambda p: p.entry)
             raise Rejected(problems)
-        return Plan(story, timestamp, ids, results, events)
+        return Plan(story, timestamp, ids, results, logged)
 
     def save_plan(
         self, plan: Plan, batch_size: int | None = None, progress: Any = None
     ) -> list[Written]:
         """Append a checked plan, in atomic batches of ``batch_size`` events."""
         positions: dict[str | None, int | None] = {}
-        size = batch_size or max(len(plan.events), 1)
-        for start in range(0, len(plan.events), size):
-            chunk = plan.events[start : start + size]
+        for chunk in _chunks(plan.events, batch_size or max(len(plan.events), 1)):
             recordings = self.save(*chunk)
             positions.update(
-                (e.fact.id, _position(r)) for e, r in zip(chunk, recordings, strict=True)
+                (e.fact.id, _position(r))
+                for e, r in zip(chunk, recordings, strict=True)
+                if isinstance(e, FactReported)
             )
             if progress is not None:
-                progress(len(chunk))
+                progress(sum(isinstance(e, FactReported) for e in chunk))
         out: list[Written] = []
         for result, fact_id in zip(plan.results, plan.ids, strict=True):
             if result is None:
@@ -390,27 +365,118 @@ class Reportedly(Application[UUID]):
             out.append(result)
         return out
 
-    def _check_references(
+    def _named_in_batch(
+        self, story: str, new: list[tuple[int, Fact]], problems: list[Problem]
+    ) -> dict[str, Fact]:
+        """The batch's meetings by meeting id, and its series by series id.
+
+        A meeting id names one meeting: taken twice (in the batch or already in the
+        store by another fact) is a problem at ``meeting``."""
+        named: dict[str, Fact] = {f"fact/{fact.id}": fact for _, fact in new}
+        for i, fact in new:
+            if not isinstance(fact, MeetingHeld) or fact.meeting is None:
+                continue
+            taken = named.get(f"meeting/{fact.meeting}")
+            holder = taken.id if taken else self._meeting_holder(story, fact.meeting)
+            if holder is not None and holder != fact.id:
+                problems.append(
+                    Problem(i, "meeting", f"meeting {fact.meeting!r} is already the id of "
+                            f"meeting_held {holder!r}", Conflict)
+                )  # fmt: skip
+                continue
+            named[f"meeting/{fact.meeting}"] = fact
+            if fact.series:
+                named.setdefault(f"series/{fact.series}", fact)
+        return named
+
+    def _with_index(
+        self, story: str, events: Sequence[FactReported], named: dict[str, Fact]
+    ) -> list[DomainEvent]:
+        """Each meeting_held's report followed by the index events its ids need."""
+        out: list[DomainEvent] = []
+        new_series = {
+            key.removeprefix("series/"): fact.id
+            for key, fact in named.items()
+            if key.startswith("series/")
+            and not self._exists(series_uuid(story, key.removeprefix("series/")))
+        }
+        for event in events:
+            out.append(event)
+            fact = event.fact
+            if not isinstance(fact, MeetingHeld) or fact.id is None or fact.meeting is None:
+                continue
+            index = {"originator_version": 1, "timestamp": event.timestamp,
+                     "writer": event.writer, "story": story, "fact_id": fact.id}  # fmt: skip
+            if fact.meeting != fact.id:
+                out.append(MeetingNamed(
+                    originator_id=meeting_uuid(story, fact.meeting), meeting=fact.meeting, **index
+                ))  # fmt: skip
+            if fact.series and new_series.get(fact.series) == fact.id:
+                out.append(SeriesNamed(
+                    originator_id=series_uuid(story, fact.series), series=fact.series, **index
+                ))  # fmt: skip
+        return out
+
+    def reference_problems(
         self,
         story: str,
         fact: Fact,
-        batch: dict[str, Fact],
+        named: dict[str, Fact] | None = None,
         actors: frozenset[str] = frozenset(),
     ) -> list[tuple[str, str]]:
+        """Actors that are not registered, meetings and series the story does not hold.
+
+        ``named``: facts, meetings and series of the batch being written (``fact/<id>``,
+        ``meeting/<id>``, ``series/<id>``); ``actors``: actor ids taken as registered."""
+        named = named or {}
         problems: list[tuple[str, str]] = []
         for field in fact.actor_fields:
             actor = getattr(fact, field, None)
             if actor and actor not in actors and not self._actor_exists(actor):
                 problems.append((field, f"actor {actor!r} is not registered"))
         meeting = fact.referenced_meeting()
-        if meeting:
-            in_batch = batch.get(meeting)
+        if (
+            meeting
+            and f"meeting/{meeting}" not in named
+            and self._meeting_holder(story, meeting) is None
+        ):
+            in_batch = named.get(f"fact/{meeting}")
             kind = in_batch.kind if in_batch else self._fact_kind(story, meeting)
-            if kind is None:
-                problems.append(("meeting", f"meeting {meeting!r} is not in story {story!r}"))
-            elif kind != "meeting_held":
-                problems.append(("meeting", f"fact {meeting!r} is a {kind}, not a meeting_held"))
+            problems.append(
+                ("meeting", f"fact {meeting!r} is a {kind}, not a meeting_held")
+                if kind not in (None, "meeting_held")
+                else ("meeting", f"meeting {meeting!r} is not in story {story!r}")
+            )
+        series = fact.referenced_series()
+        if (
+            series
+            and f"series/{series}" not in named
+            and not self._exists(series_uuid(story, series))
+        ):
+            problems.append(
+                ("series", f"series {series!r} is not in story {story!r}: a meeting_held "
+                 "must name it first")
+            )  # fmt: skip
         return problems
+
+    def _meeting_holder(self, story: str, meeting: str) -> str | None:
+        """The fact id of the meeting_held whose meeting id is ``meeting``, if stored."""
+        key = meeting_uuid(story, meeting)
+        if key in self._holders:
+            return self._holders[key]
+        events = self.recorder.select_events(key, limit=1)
+        holder: str | None = None
+        if events:
+            named = self.mapper.to_domain_event(events[0])
+            assert isinstance(named, MeetingNamed)
+            holder = named.fact_id
+        else:  # a meeting whose id is its fact's id has no index event
+            state = self._find_fact(story, meeting)
+            if state is not None and isinstance(state.original, MeetingHeld):
+                holder = meeting if state.original.meeting == meeting else None
+        if holder is not None:  # meeting ids are never given up, so remember them
+            self._holders[key] = holder
+        return holder
 
     # Stories and actors are never removed, so once seen they are remembered: a hot
     # append path then reads only the fact it writes.
@@ -439,7 +505,7 @@ class Reportedly(Application[UUID]):
         if not self._exists(story_uuid(story)):
             raise NotFound(f"story {story!r} not found", field="story")
 
-    # ---- the lifecycle -------------------------------------------------------------
+    # ---- the lifecycle: load, call the fact's command, save ---------------------
     def corroborate(
         self,
         story: str,
@@ -449,13 +515,10 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
-        self._check_live(state, "corroborated")
-        raise_first(source_problems(given.source, "source", latest_publication()))
-        cited = {(s.name, s.published_at) for s in state.sources}
-        if (given.source.name, given.source.published_at) in cited:
-            # The fact already cites this source: nothing new to append.
+        event = state.corroborate(given.source, self._stamp(writer, recorded_at))
+        if event is None:  # the fact already cites this source: nothing to append
             return Written(state.fact_id, state.story, None, state.modified_on, created=False)
-        return self._append(state, FactCorroborated, writer, recorded_at, source=given.source)
+        return self._save_acting(event)
 
     def dispute(
         self,
@@ -466,11 +529,8 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
-        self._check_live(state, "disputed")
-        raise_first(source_problems(given.source, "source", latest_publication()))
-        return self._append(
-            state, FactDisputed, writer, recorded_at, source=given.source, note=given.note
-        )
+        stamp = self._stamp(writer, recorded_at)
+        return self._save_acting(state.dispute(given.source, given.note, stamp))
 
     def correct(
         self,
@@ -481,39 +541,10 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
-        self._check_live(state, "corrected")
-        raise_first(source_problems(given.source, "source", latest_publication()))
-        touched = state.fact.fixed_fields & given.changes.keys()
-        if touched:
-            field = sorted(touched)[0]
-            raise RuleBroken(f"a correction cannot change {field!r}", field=f"changes.{field}")
-        merged = {**fact_content(state.fact), **given.changes}
-        merged = {k: v for k, v in merged.items() if v is not None}
-        try:
-            corrected = parse_fact(merged)
-        except ValidationError as error:
-            first = plain_problems(error.errors(), tags=FACT_KINDS, subject="a fact")[0]
-            loc = ".".join(str(p) for p in first.loc)
-            # A rule across fields (a statement's speaker) has no field of its own.
-            field = f"changes.{loc}" if loc else "changes"
-            raise RuleBroken(first.message, field=field) from None
-        raise_first(fact_problems(corrected, latest_publication()), "changes.")
-        if fact_content(corrected) == fact_content(state.fact):
-            raise RuleBroken(
-                "this correction changes nothing: the fact already says all of it",
-                field="changes",
-            )
-        for field, message in self._check_references(story, corrected, {}):
+        event = state.correct(given.changes, given.source, self._stamp(writer, recorded_at))
+        for field, message in self.reference_problems(story, event.fact):
             raise RuleBroken(message, field=f"changes.{field}")
-        return self._append(
-            state,
-            FactCorrected,
-            writer,
-            recorded_at,
-            changes=given.changes,
-            source=given.source,
-            fact=corrected,
-        )
+        return self._save_acting(event)
 
     def retract(
         self,
@@ -524,43 +555,21 @@ class Reportedly(Application[UUID]):
         recorded_at: datetime | None = None,
     ) -> Written:
         state = self.get_fact(story, fact_id)
-        self._check_live(state, "retracted")
-        raise_first(source_problems(given.source, "source", latest_publication()))
-        return self._append(
-            state, FactRetracted, writer, recorded_at, source=given.source, reason=given.reason
-        )
+        stamp = self._stamp(writer, recorded_at)
+        return self._save_acting(state.retract(given.source, given.reason, stamp))
 
     @staticmethod
-    def _check_live(state: FactState, verb: str) -> None:
-        if not state.is_live:
-            raise Conflict(
-                f"fact {state.fact_id!r} was retracted and cannot be {verb}", field="status"
-            )
+    def _stamp(writer: str, recorded_at: datetime | None) -> Stamp:
+        return Stamp(writer, recorded_at) if recorded_at else Stamp(writer)
 
-    def _append(
-        self,
-        state: FactState,
-        event_class: type[FactLifecycleEvent],
-        writer: str,
-        recorded_at: datetime | None,
-        **fields: Any,
-    ) -> Written:
-        event = event_class(
-            originator_id=state.id,
-            originator_version=state.version + 1,
-            timestamp=recorded_at or now(),
-            writer=writer,
-            story=state.story,
-            fact_id=state.fact_id,
-            **fields,
-        )
+    def _save_acting(self, event: FactLifecycleEvent) -> Written:
         try:
             recordings = self.save(event)
         except IntegrityError:
             raise Conflict(
-                f"fact {state.fact_id!r} changed while this was written; try again"
+                f"fact {event.fact_id!r} changed while this was written; try again"
             ) from None
-        return Written(state.fact_id, state.story, _position(recordings[0]), event.timestamp, True)
+        return Written(event.fact_id, event.story, _position(recordings[0]), event.timestamp, True)
 
 
 def _same_or_conflict(
@@ -578,3 +587,15 @@ def _same_or_conflict(
 
 def _position(recording: Recording[UUID]) -> int | None:
     return recording.notification.id
+
+
+def _chunks(events: list[DomainEvent], size: int) -> Iterator[list[DomainEvent]]:
+    """Batches of about ``size`` events; a fact's index events stay in its batch."""
+    chunk: list[DomainEvent] = []
+    for event in events:
+        if len(chunk) >= size and isinstance(event, FactReported):
+            yield chunk
+            chunk = []
+        chunk.append(event)
+    if chunk:
+        yield chunk

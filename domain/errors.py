@@ -1,4 +1,4 @@
-"""The domain's own errors; the API maps each to one HTTP status in one place."""
+"""The domain's own kinds of error; the edge (``api/errors.py``) maps each to a status."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """An unknown story, fact or actor (HTTP 404)."""
+    """An unknown story, fact, actor or meeting."""
 
 
 class Conflict(DomainError):
-    """The same id with other content (HTTP 409)."""
+    """The same id with other content, or a fact whose status forbids the change."""
 
     def __init__(
         self, message: str, *, field: str | None = None, differing: list[str] | None = None
@@ -27,4 +27,4 @@ class Conflict(DomainError):
 
 
 class RuleBroken(DomainError):
-    """Valid input that breaks a rule of the story (HTTP 422)."""
+    """Valid input that breaks a rule of the story."""

@@ -7,16 +7,21 @@ clock). Aggregates are rebuilt by pure ``project_*`` functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from domain.model import Actor, Fact, Source, Story
+from domain.clocks import now
+from domain.errors import Conflict, RuleBroken
+from domain.messages import plain_problems
+from domain.model import FACT_KINDS, Actor, Fact, Source, Story, fact_content, parse_fact
+from domain.rules import fact_problems, latest_publication, raise_first, source_problems
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://reportedly.invalid/")
 
@@ -53,8 +58,10 @@ class DomainEvent(BaseModel):
 
     originator_id: UUID
     originator_version: int
-    timestamp: datetime
+    timestamp: datetime  # the recorded clock: when this store appended the event
     writer: str
+    # An imported event: when the store it came from first recorded it.
+    origin_recorded_at: datetime | None = None
 
 
 class StoryCreated(DomainEvent):
@@ -136,6 +143,7 @@ class Aggregate(BaseModel):
     version: int
     created_on: datetime
     modified_on: datetime
+    origin_recorded_at: datetime | None = None  # imported: when its first store recorded it
 
 
 class StoryState(Aggregate):
@@ -174,6 +182,93 @@ class FactState(Aggregate):
         cited += [e.source for e in self.events if isinstance(e, FactCorroborated)]
         return cited
 
+    # ---- commands: each keeps the rules and returns the event to save (or None) ----
+    # Every write path (HTTP, CLI, story files, imports, the desk) goes through these.
+    def cites(self, source: Source) -> bool:
+        """Whether the fact already cites this source (same name, same publication)."""
+        key = (source.name, source.published_at)
+        return any((s.name, s.published_at) == key for s in self.sources)
+
+    def check_live(self, verb: str) -> None:
+        if not self.is_live:
+            raise Conflict(
+                f"fact {self.fact_id!r} was retracted and cannot be {verb}", field="status"
+            )
+
+    def corroborate(self, source: Source, stamp: Stamp) -> FactCorroborated | None:
+        """Another source reports it too; None when the fact already cites that source."""
+        self.check_live("corroborated")
+        raise_first(source_problems(source, "source", stamp.latest))
+        if self.cites(source):
+            return None
+        return FactCorroborated(**self._acting(stamp), source=source)
+
+    def dispute(self, source: Source, note: str, stamp: Stamp) -> FactDisputed:
+        """A source contradicts it; both stand, with attribution."""
+        self.check_live("disputed")
+        raise_first(source_problems(source, "source", stamp.latest))
+        return FactDisputed(**self._acting(stamp), source=source, note=note)
+
+    def correct(self, changes: Mapping[str, Any], source: Source, stamp: Stamp) -> FactCorrected:
+        """A new version, from the correcting source's date; refused if it changes nothing."""
+        self.check_live("corrected")
+        raise_first(source_problems(source, "source", stamp.latest))
+        touched = self.fact.fixed_fields & changes.keys()
+        if touched:
+            name = sorted(touched)[0]
+            raise RuleBroken(f"a correction cannot change {name!r}", field=f"changes.{name}")
+        merged = {**fact_content(self.fact), **changes}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        try:
+            corrected = parse_fact(merged)
+        except ValidationError as error:
+            first = plain_problems(error.errors(), tags=FACT_KINDS, subject="a fact")[0]
+            loc = ".".join(str(p) for p in first.loc)
+            # A rule across fields (a statement's speaker) has no field of its own.
+            raise RuleBroken(first.message, field=f"changes.{loc}" if loc else "changes") from None
+        raise_first(fact_problems(corrected, stamp.latest), "changes.")
+        if fact_content(corrected) == fact_content(self.fact):
+            raise RuleBroken(
+                "this correction changes nothing: the fact already says all of it",
+                field="changes",
+            )
+        return FactCorrected(
+            **self._acting(stamp), changes=dict(changes), source=source, fact=corrected
+        )
+
+    def retract(self, source: Source, reason: str, stamp: Stamp) -> FactRetracted:
+        """Withdrawn from the retracting source's date, with a reason."""
+        self.check_live("retracted")
+        raise_first(source_problems(source, "source", stamp.latest))
+        return FactRetracted(**self._acting(stamp), source=source, reason=reason)
+
+    def then(self, event: DomainEvent) -> FactState:
+        """The state once ``event`` (made by a command above) is applied."""
+        state = project_fact(self, [event])
+        assert state is not None
+        return state
+
+    def _acting(self, stamp: Stamp) -> dict[str, Any]:
+        return {
+            "originator_id": self.id,
+            "originator_version": self.version + 1,
+            "timestamp": stamp.at,
+            "writer": stamp.writer,
+            "origin_recorded_at": stamp.origin,
+            "story": self.story,
+            "fact_id": self.fact_id,
+        }
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who writes, when this store records it, and the last publication date allowed."""
+
+    writer: str
+    at: datetime = field(default_factory=now)
+    origin: datetime | None = None  # an import: when the first store recorded it
+    latest: date = field(default_factory=latest_publication)
+
 
 TState = TypeVar("TState", bound=Aggregate)
 
@@ -191,6 +286,7 @@ def _born(event: DomainEvent) -> dict[str, Any]:
         "version": event.originator_version,
         "created_on": event.timestamp,
         "modified_on": event.timestamp,
+        "origin_recorded_at": event.origin_recorded_at,
     }
 
 

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
+from urllib.parse import unquote, urlsplit
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
-from domain.application import store_env
 from projections.schema import (
     INDEXES,
     LEGACY_TABLES,
@@ -29,6 +29,36 @@ from projections.schema import (
 )
 
 POSTGRES_TRACKING_TABLE = "rm_tracking"
+
+
+def store_env(database_url: str | None) -> dict[str, str]:
+    """eventsourcing's environment for a database URL.
+
+    ``sqlite:///path/file.db`` (the default form), ``postgresql://user:pass@host:port/db``
+    or ``memory://`` (tests).
+    """
+    if not database_url or database_url.startswith("memory:"):
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if parts.netloc:  # sqlite://relative/path.db; sqlite:///abs/path.db keeps its "/"
+            path = parts.netloc + path
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+    if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        }
+        return env
+    raise ValueError(
+        f"REPORTEDLY_DATABASE_URL: unsupported scheme {parts.scheme!r} "
+        "(use sqlite:///path.db, postgresql://user:pass@host:port/db or memory://)"
+    )
 
 
 class Cursor(Protocol):

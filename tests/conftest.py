@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.storyfile import StoryFile, load_story_file
 from fixtures import GENEVA
+from projections.store import store_env
 from tests import postgres_databases
 from tests.api_fixtures import client, geneva_client  # noqa: F401  (HTTP API fixtures)
 

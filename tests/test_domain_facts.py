@@ -42,7 +42,7 @@ def test_the_same_id_with_other_content_is_a_conflict_naming_the_fields(
     with pytest.raises(Rejected) as rejected:
         app.report_fact(story, joined(role="observer"), "bob")
     problem = rejected.value.problems[0]
-    assert problem.status == 409 and "role" in problem.message
+    assert problem.error is Conflict and "role" in problem.message
 
 
 def test_a_fact_naming_an_unregistered_actor_or_unknown_meeting_is_refused(

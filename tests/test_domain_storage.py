@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.events import FactReported
 from domain.loading import load_story
 from domain.model import Retraction
 from domain.storyfile import StoryFile
+from projections.store import store_env
 from tests.builders import a_source
 
 

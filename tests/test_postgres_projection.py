@@ -15,12 +15,13 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.clocks import parse_instant
 from domain.loading import load_story
 from domain.model import Corroboration
 from domain.storyfile import StoryFile
 from projections.readmodels import ReadModels
+from projections.store import store_env
 from projections.views import AsOf
 from tests.builders import a_fact, a_source, a_story
 
@@ -81,7 +82,8 @@ def _writing_transactions(url: str) -> int:
 
 PROJECTOR = """
 import sys
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
+from projections.store import store_env
 from projections.readmodels import ReadModels
 app = Reportedly(env=store_env(sys.argv[1]) | {"CREATE_TABLE": "n"})
 read = ReadModels(app, sys.argv[1])

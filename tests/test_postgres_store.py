@@ -11,11 +11,12 @@ from eventsourcing.postgres import PostgresDatastore
 
 from api.services import NotMigrated, open_services
 from api.settings import Settings
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.events import FactReported
 from domain.loading import load_story
 from domain.model import Retraction
 from domain.storyfile import StoryFile
+from projections.store import store_env
 from tests.builders import a_meeting, a_source, a_story
 
 pytestmark = pytest.mark.postgres

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.clocks import parse_instant
 from domain.model import Correction, Corroboration, Dispute, Retraction
 from projections import parallel, projector, readmodels
 from projections.readmodels import ReadModels
 from projections.schema import INDEXES
-from projections.store import SQLiteReadStore
+from projections.store import SQLiteReadStore, store_env
 from projections.views import AsOf
 from tests.builders import a_fact, a_meeting, a_source, a_story, an_actor, joined
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.model import Correction, Corroboration, Retraction
 from projections.readmodels import ReadModels
+from projections.store import store_env
 from projections.views import AsOf, Filters
 from tests.builders import (
     a_fact,

@@ -14,8 +14,9 @@ import httpx
 import orjson
 import pytest
 
-from domain.application import Reportedly, store_env
+from domain.application import Reportedly
 from domain.model import parse_fact
+from projections.store import store_env
 
 ROOT = Path(__file__).resolve().parents[1]
 WRITE = {"Authorization": "Bearer desk-secret"}

@@ -104,6 +104,46 @@ def test_a_participant_names_a_meeting_by_its_meeting_id_and_may_sit_on_another_
     assert refused.json()["problems"][0]["field"] == "meeting"
 
 
+def test_a_meeting_id_is_named_by_later_writes_and_held_by_one_meeting_only(
+    client: TestClient, story: str
+) -> None:
+    facts = f"/stories/{story}/facts"
+    round_two = MEETING | {"id": "round-two", "meeting": "geneva-2023-10", "occurred": "2023-10"}
+    assert client.post(facts, json=round_two, headers=ALICE).status_code == 201
+    # A later request names the meeting by its meeting id ...
+    later = joined(id="openai-in-october", meeting="geneva-2023-10", occurred="2023-10")
+    assert client.post(facts, json=later, headers=ALICE).status_code == 201
+    # ... not by the id of the fact that reported it.
+    by_fact_id = joined(id="openai-by-fact-id", meeting="round-two")
+    refused = client.post(facts, json=by_fact_id, headers=ALICE)
+    assert refused.status_code == 422
+    assert refused.json()["problems"][0]["field"] == "meeting"
+    # A second meeting_held cannot take the same meeting id.
+    twin = MEETING | {"id": "another-fact", "meeting": "geneva-2023-10", "occurred": "2023-10"}
+    taken = client.post(facts, json=twin, headers=ALICE)
+    assert taken.status_code == 409
+    assert taken.json()["problems"][0]["field"] == "meeting"
+    assert client.get(f"{facts}/another-fact").status_code == 404
+
+
+def test_a_series_is_named_by_its_rounds_before_facts_speak_of_it(
+    client: TestClient, story: str
+) -> None:
+    facts = f"/stories/{story}/facts"
+    of_series = joined(id="openai-in-the-talks", meeting=None, series="geneva-talks")
+    early = client.post(facts, json=of_series, headers=ALICE)
+    assert early.status_code == 422
+    assert early.json()["problems"][0]["field"] == "series"
+    assert "series 'geneva-talks'" in early.json()["problems"][0]["message"]
+    for n, month in ((1, "2023-07"), (2, "2023-10")):
+        rnd = MEETING | {"id": f"round-{n}", "occurred": month, "series": "geneva-talks"}
+        assert client.post(facts, json=rnd, headers=ALICE).status_code == 201
+    accepted = client.post(facts, json=of_series, headers=ALICE)
+    assert accepted.status_code == 201, accepted.json()
+    stored = client.get(f"{facts}/openai-in-the-talks").json()
+    assert stored["series"] == "geneva-talks" and stored.get("meeting") is None
+
+
 def test_a_source_may_name_the_outlet_that_relayed_it(client: TestClient, story: str) -> None:
     relayed = FT | {"via": RELAY}
     fact = joined(id="relayed", sources=[relayed])
