@@ -592,7 +592,7 @@ def restore(
         BackupChanged,
         StoreNotEmpty,
         UnsupportedStore,
-        last_position,
+        check_target,
         restore_backup,
     )
 
@@ -606,8 +606,7 @@ def restore(
     store = _shown(services.database_url)
     started = time.perf_counter()
     try:
-        if found := last_position(services.app.recorder):
-            raise StoreNotEmpty(found)
+        check_target(services.app.recorder)
         with err.status(f"checking {escape(str(file))}"):
             checked = check_backup(file, services.app.mapper.to_domain_event)
         with _progress() as progress:

@@ -49,6 +49,14 @@ def last_position(recorder: ApplicationRecorder) -> int:
     return recorder.max_notification_id() or 0
 
 
+def check_target(recorder: ApplicationRecorder) -> None:
+    """Refuse at once a store a restore cannot fill (checked again while it writes)."""
+    if not isinstance(recorder, SQLiteApplicationRecorder | PostgresApplicationRecorder):
+        raise UnsupportedStore("a restore needs a SQLite or PostgreSQL store")
+    if found := last_position(recorder):
+        raise StoreNotEmpty(found)
+
+
 def restore_backup(
     recorder: ApplicationRecorder, path: Path, checked: Checked, progress: Progress | None = None
 ) -> int:
