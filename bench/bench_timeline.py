@@ -24,11 +24,11 @@ import plotly.graph_objects as go
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.timeline import text  # noqa: E402
-from api.timeline.figures import timeline_figure  # noqa: E402
-from api.timeline.items import Shown, meeting_titles, states  # noqa: E402
 from api.timeline.page import Assets, TimelinePage, figure_json, plotly_js, render_timeline  # noqa: E402
 from domain.model import Story  # noqa: E402
+from projections.timeline import text  # noqa: E402
+from projections.timeline.figures import timeline_figure  # noqa: E402
+from projections.timeline.items import Shown, meeting_titles, states  # noqa: E402
 from tests.timeline_data import big_story  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

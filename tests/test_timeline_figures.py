@@ -9,12 +9,12 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from api.timeline.figures import day_number, timeline_figure
-from api.timeline.items import Change, states
-from api.timeline.knowledge import knowledge_figure
-from api.timeline.lag import lag_figure
 from domain.model import Actor, ActorKind
 from domain.storyfile import StoryFile
+from projections.timeline.figures import day_number, timeline_figure
+from projections.timeline.items import Change, states
+from projections.timeline.knowledge import knowledge_figure
+from projections.timeline.lag import lag_figure
 from tests.builders import a_fact, a_meeting, joined
 from tests.timeline_data import actors_of, big_story, geneva_views, view_of
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from api.services import Services, open_services
-from api.timeline.data import story_data
-from api.timeline.items import Change, Shown, states
 from domain.model import Correction, Dispute, Retraction, Source
+from projections.timeline.data import story_data
+from projections.timeline.items import Change, Shown, states
 from projections.views import AsOf, Filters
 from tests.api_fixtures import settings_for
 from tests.builders import a_meeting, a_story, an_actor, joined

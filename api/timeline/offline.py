@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.timeline.data import story_data
 from api.timeline.page import Assets, TimelinePage, render_timeline
 from projections.readmodels import ReadModels
+from projections.timeline.data import story_data
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters
 
 

@@ -22,18 +22,18 @@ import plotly.offline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from api.timeline.data import StoryData
-from api.timeline.figures import (
+from domain.model import FACT_KINDS, Actor, Story
+from projections.timeline.data import StoryData
+from projections.timeline.figures import (
     COLOR_OPTIONS,
     day_number,
     known_range,
     timeline_figure,
 )
-from api.timeline.items import LANE_OPTIONS, Shown
-from api.timeline.knowledge import knowledge_figure
-from api.timeline.lag import lag_figure
-from api.timeline.picture import empty_picture, picture_view
-from domain.model import FACT_KINDS, Actor, Story
+from projections.timeline.items import LANE_OPTIONS, Shown
+from projections.timeline.knowledge import knowledge_figure
+from projections.timeline.lag import lag_figure
+from projections.timeline.picture import empty_picture, picture_view
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture
 
 MAX_TICKS = 400  # slider tick marks (one per day on which knowledge changed)

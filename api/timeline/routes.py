@@ -14,7 +14,6 @@ from starlette.routing import NoMatchFound
 
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId
 from api.schemas import errors
-from api.timeline.data import StoryData, story_data
 from api.timeline.page import (
     Assets,
     Link,
@@ -28,6 +27,7 @@ from api.timeline.page import (
     render_index,
     render_timeline,
 )
+from projections.timeline.data import StoryData, story_data
 from projections.views import AsOf, Filters
 
 router = APIRouter(tags=["timeline"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.timeline.items import Shown, changes_from_log, states
 from domain.model import Actor, Story
 from projections.readmodels import ReadModels
+from projections.timeline.items import Shown, changes_from_log, states
 from projections.views import AsOf, FactView, Filters, LogEntry, Picture
 
 PAGE = 1000

@@ -21,8 +21,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from api.timeline import text
-from api.timeline.items import (
+from domain.model import Actor
+from projections.timeline import text
+from projections.timeline.items import (
     LANE_OPTIONS,
     Layout,
     Shown,
@@ -31,7 +32,6 @@ from api.timeline.items import (
     meeting_titles,
     pack,
 )
-from domain.model import Actor
 from projections.views import FactView
 
 COLOR_OPTIONS = ("kind", "certainty")

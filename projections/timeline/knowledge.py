@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 
 import plotly.graph_objects as go
 
-from api.timeline import text
-from api.timeline.figures import FONT, known_range, plot_date
-from api.timeline.items import Shown, meeting_titles, what
 from domain.model import Actor
+from projections.timeline import text
+from projections.timeline.figures import FONT, known_range, plot_date
+from projections.timeline.items import Shown, meeting_titles, what
 
 LISTED = 6  # facts listed in one day's hover label
 MARKS = {

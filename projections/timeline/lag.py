@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from api.timeline import text
-from api.timeline.figures import (
+from domain.model import Actor
+from projections.timeline import text
+from projections.timeline.figures import (
     base_layout,
     check_options,
     colour_of,
@@ -22,8 +23,7 @@ from api.timeline.figures import (
     rows_for,
     x_range,
 )
-from api.timeline.items import Shown, meeting_titles
-from domain.model import Actor
+from projections.timeline.items import Shown, meeting_titles
 
 LAG_ROW_PX = 11  # thin segments need less room than spans
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from api.timeline.figures import day_number
-from api.timeline.items import Shown, meeting_titles, what
 from domain.model import Actor
+from projections.timeline.figures import day_number
+from projections.timeline.items import Shown, meeting_titles, what
 from projections.views import DisclosureLag, MeetingPicture, Picture, Statement
 
 OTHER_KINDS = ("disclosure_published", "policy_announced", "claim")

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from api.timeline.items import kind_label, what
 from domain.model import Actor
+from projections.timeline.items import kind_label, what
 from projections.views import FactView
 
 QUOTE_LIMIT = 200
