@@ -7,7 +7,6 @@ run on SQLite and PostgreSQL (the ``meeting`` filter and the schema are SQL).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from domain.application import Reportedly
 from projections.projector import REPORTED, ReadModelProjection
 from projections.queries import Clocks, fact_views, select_facts
 from projections.store import open_read_store
@@ -223,15 +223,21 @@ def test_a_series_filter_narrows_the_picture_to_its_rounds_and_itself(
 
 
 # ---- schema v3 ----------------------------------------------------------------------------
-def test_read_models_of_an_older_schema_are_rebuilt_from_the_log(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'reportedly.db'}"
-    with TestClient(create_app(settings_for(tmp_path, database_url=url))) as client:
+def test_read_models_of_an_older_schema_are_rebuilt_from_the_log(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = settings_for(tmp_path, database_url=database_url)
+    with TestClient(create_app(settings)) as client:
         load(client)
     # Make the read models look like schema 2: no series column, an older version mark.
-    with sqlite3.connect(tmp_path / "reportedly.db") as db:
-        db.execute("ALTER TABLE rm_versions DROP COLUMN series")
-        db.execute("UPDATE rm_meta SET value = '2' WHERE key = 'schema'")
-    with TestClient(create_app(settings_for(tmp_path, database_url=url))) as client:
+    store = open_read_store(database_url, Reportedly.name)
+    try:
+        with store.transaction(commit=True) as c:
+            store.execute(c, "ALTER TABLE rm_versions DROP COLUMN series")
+            store.execute(c, "UPDATE rm_meta SET value = '2' WHERE key = 'schema'")
+    finally:
+        store.close()
+    with TestClient(create_app(settings)) as client:
         assert len(ids(client, "facts", meeting=SERIES)) == 7
         assert ids(client, "facts", meeting=JULY) == {"first-round-held", "openai-in-july"}
 
