@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -30,14 +29,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from storydata import Writer, check_shape, register_actors, write_story  # noqa: E402
 
 from domain.application import Reportedly  # noqa: E402
-from domain.clocks import parse_instant, parse_occurred  # noqa: E402
-from domain.events import (  # noqa: E402
-    LIFECYCLE_EVENTS,
-    FactCorrected,
-    FactCorroborated,
-    FactReported,
-    FactRetracted,
-)
+from domain.asof import known_fact  # noqa: E402
+from domain.clocks import parse_instant  # noqa: E402
+from domain.events import LIFECYCLE_EVENTS, DomainEvent, FactReported  # noqa: E402
 from projections.readmodels import ReadModels  # noqa: E402
 from projections.store import store_env  # noqa: E402
 from projections.views import AsOf  # noqa: E402
@@ -53,8 +47,9 @@ def grow_others(writer: Writer, facts: int) -> None:
 
 
 def replay(app: Reportedly, story: str, as_of: AsOf) -> dict[str, tuple[str, int]]:
-    """The baseline: read every event with the library's reader, then answer as of."""
-    lives: dict[str, list[Any]] = defaultdict(list)
+    """The baseline: read every event with the library's reader, then answer with the
+    domain's as-of rule (``domain.asof``), fact by fact."""
+    lives: dict[str, list[DomainEvent]] = defaultdict(list)
     start = 1
     while page := app.recorder.select_notifications(start=start, limit=10_000):
         for notification in page:
@@ -62,32 +57,11 @@ def replay(app: Reportedly, story: str, as_of: AsOf) -> dict[str, tuple[str, int
             if isinstance(event, (FactReported, *LIFECYCLE_EVENTS)) and event.story == story:
                 lives[str(event.originator_id)].append(event)
         start = page[-1].id + 1
-    known, recorded = as_of.known_at, as_of.recorded_at
     answer = {}
     for events in lives.values():
-        counted = [e for e in events if recorded is None or e.timestamp <= recorded]
-        if not counted or not isinstance(counted[0], FactReported):
-            continue
-        first = counted[0]
-        sources = [*first.fact.sources]
-        sources += [e.source for e in counted if isinstance(e, FactCorroborated)]
-        if known is not None and all(s.published_at > known for s in sources):
-            continue
-        fact, version = first.fact, 1
-        corrections = [e for e in events if isinstance(e, FactCorrected)]
-        for n, correction in enumerate(corrections, start=2):
-            admitted = known is None or correction.source.published_at <= known
-            if correction in counted and admitted:
-                fact, version = correction.fact, n
-        if as_of.occurred_until and parse_occurred(fact.occurred).earliest > as_of.occurred_until:
-            continue
-        retracted = any(
-            isinstance(e, FactRetracted) and (known is None or e.source.published_at <= known)
-            for e in counted
-        )
-        status = "retracted" if retracted else "corrected" if version > 1 else "active"
-        assert fact.id is not None
-        answer[fact.id] = (status, version)
+        known = known_fact(events, as_of)
+        if known is not None:
+            answer[known.fact_id] = (str(known.status), known.version)
     return answer
 
 

@@ -12,11 +12,11 @@ import pytest
 from domain.model import Actor, ActorKind
 from domain.storyfile import StoryFile
 from projections.timeline.figures import day_number, timeline_figure
-from projections.timeline.items import Change, states
+from projections.timeline.items import states
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
 from tests.builders import a_fact, a_meeting, joined
-from tests.timeline_data import actors_of, big_story, geneva_views, view_of
+from tests.timeline_data import actors_of, big_story, geneva_views, lived, view_of
 
 INJECTION = "<img src=x onerror=alert(1)>"
 
@@ -114,8 +114,8 @@ def test_hover_shows_the_fact_its_sources_with_dates_and_the_french_quote(
 
 def test_retracted_fact_is_greyed_from_its_retraction_and_normal_before(geneva: StoryFile) -> None:
     meeting = view_of(a_meeting(), status="retracted")
-    retraction = Change(meeting.id, "retracted", at("2024-02-01"))
-    fig = timeline_figure(states([meeting], [retraction]), {})
+    retraction = lived(a_meeting(), ("retracted", "2024-02-01"))
+    fig = timeline_figure(states([meeting], {meeting.id: retraction}), {})
     drawn = {t.name: t.meta["replay"] for t in fig.data if t.meta["replay"]["counted"]}
     assert set(drawn) == {"meeting held", "retracted"}
     february = day_number(at("2024-02-01"))
@@ -149,10 +149,12 @@ def test_knowledge_over_time_jumps_to_forty_on_the_disclosure(geneva: StoryFile)
 
 def test_knowledge_over_time_marks_corrections_and_retractions() -> None:
     meeting, other = view_of(a_meeting(), status="corrected"), view_of(a_meeting("m-2"))
-    changes = [
-        Change(meeting.id, "corrected", at("2024-02-01"), {"title": "Geneva talks, round one"}),
-        Change(other.id, "retracted", at("2024-03-01")),
-    ]
+    changes = {
+        meeting.id: lived(
+            a_meeting(), ("corrected", "2024-02-01"), title="Geneva talks, round one"
+        ),
+        other.id: lived(a_meeting("m-2"), ("retracted", "2024-03-01")),
+    }
     fig = knowledge_figure(
         states([meeting, view_of(a_meeting("m-2"), status="retracted")], changes), {}
     )

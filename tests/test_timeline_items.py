@@ -11,11 +11,11 @@ import pytest
 from api.services import Services, open_services
 from domain.model import Correction, Dispute, Retraction, Source
 from projections.timeline.data import story_data
-from projections.timeline.items import Change, Shown, states
+from projections.timeline.items import Shown, states
 from projections.views import AsOf, Filters
 from tests.api_fixtures import settings_for
 from tests.builders import a_meeting, a_story, an_actor, joined
-from tests.timeline_data import view_of
+from tests.timeline_data import lived, view_of
 
 
 def at(day: str) -> datetime:
@@ -99,5 +99,19 @@ def test_changes_published_after_the_page_date_are_not_replayed(services: Servic
 
 def test_a_change_published_before_the_fact_became_known_is_in_its_first_state() -> None:
     fact = view_of(a_meeting(), disputed=True)
-    shown = states([fact], [Change(fact.id, "disputed", at("2023-12-01"))])
+    shown = states([fact], {fact.id: lived(a_meeting(), ("disputed", "2023-12-01"))})
     assert [(s.view.disputed, s.known_from) for s in shown] == [(True, fact.reported_at)]
+
+
+def test_each_state_says_whether_it_had_surely_happened_by_occurred_until(
+    services: Services,
+) -> None:
+    correction = Correction(changes={"occurred": "2023-07-18"}, source=source("2024-02-01"))
+    services.app.correct("geneva-ai-talks", "geneva-2023-07", correction, "test")
+    services.read.catch_up()
+    as_of = AsOf(occurred_until=at("2023-07-20"))
+    shown = story_data(services.read, "geneva-ai-talks", as_of, Filters()).shown
+    before = known_on(shown, "2024-01-31")["geneva-2023-07"].view
+    after = known_on(shown, "2024-02-01")["geneva-2023-07"].view
+    assert (before.occurred, before.occurred_by) == ("2023-07", "possibly")  # all July
+    assert (after.occurred, after.occurred_by) == ("2023-07-18", "surely")

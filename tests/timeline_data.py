@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.asof import apply_changes
 from domain.clocks import parse_occurred
-from domain.events import Status
-from domain.model import Actor, ActorKind, Fact, parse_fact
+from domain.events import (
+    DomainEvent,
+    FactCorrected,
+    FactDisputed,
+    FactReported,
+    FactRetracted,
+    Status,
+    fact_uuid,
+)
+from domain.model import Actor, ActorKind, Fact, Source, fact_content, parse_fact
 from domain.storyfile import StoryFile
 from projections.views import FactView
 
@@ -143,3 +152,33 @@ def _built(
         }
     )
     return view_of(fact, story="big", position=position + 1)
+
+
+def lived(
+    fact: Fact, *acts: tuple[str, str], story: str = "geneva-ai-talks", **changes: Any
+) -> list[DomainEvent]:
+    """A fact's stored events: its report, then each (event, published) act by Le Monde,
+    recorded a minute apart; a ``corrected`` act makes ``changes``."""
+    assert fact.id is not None
+    envelope: dict[str, Any] = {"originator_id": fact_uuid(story, fact.id), "writer": "test"}
+    events: list[DomainEvent] = [
+        FactReported(**envelope, originator_version=1, timestamp=RECORDED, story=story, fact=fact)
+    ]
+    current = fact
+    for version, (event, published) in enumerate(acts, start=2):
+        fields: dict[str, Any] = {
+            **envelope,
+            "originator_version": version,
+            "timestamp": RECORDED + timedelta(minutes=version),
+            "story": story,
+            "fact_id": fact.id,
+            "source": Source.model_validate({"name": "Le Monde", "published": published}),
+        }
+        if event == "corrected":
+            current = parse_fact(apply_changes(fact_content(current), changes))
+            events.append(FactCorrected(**fields, changes=changes, fact=current))
+        elif event == "disputed":
+            events.append(FactDisputed(**fields, note="not so"))
+        else:
+            events.append(FactRetracted(**fields, reason="never happened"))
+    return events

@@ -1,14 +1,33 @@
-"""Reading what the timeline draws from the read models: every fact page, the log's
-lifecycle events, actors and the picture. Used by the HTTP routes and the CLI."""
+"""Reading what the timeline draws from the read models: every fact page, the events of
+the facts acted on, actors and the picture. Used by the HTTP routes and the CLI."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.events import (
+    DomainEvent,
+    FactCorrected,
+    FactCorroborated,
+    FactDisputed,
+    FactReported,
+    FactRetracted,
+    fact_uuid,
+)
 from domain.model import Actor, Story
 from projections.readmodels import ReadModels
-from projections.timeline.items import Shown, changes_from_log, states
+from projections.timeline.items import Shown, states
 from projections.views import AsOf, FactView, Filters, LogEntry, Picture
+
+FACT_EVENTS: dict[str, type[DomainEvent]] = {
+    "reported": FactReported,
+    "corroborated": FactCorroborated,
+    "disputed": FactDisputed,
+    "corrected": FactCorrected,
+    "retracted": FactRetracted,
+}
 
 PAGE = 1000
 LOG_PAGE = 10_000
@@ -53,7 +72,7 @@ def story_data(
     found = read.story(story)
     views = all_facts(read, story, as_of, filters)
     log = whole_log(read, story)
-    shown = states(views, changes_from_log(log, as_of.known_at, as_of.recorded_at))
+    shown = states(views, lives_of(story, log), as_of)
     actors = {a.id: a for a in read.actors()}
     seen = (
         read.picture(story, as_of, filters)
@@ -61,3 +80,34 @@ def story_data(
         else Picture(story=story, title=found.title, as_of=as_of, filters=filters)
     )
     return StoryData(found, shown, actors, seen, position)
+
+
+def lives_of(story: str, log: Iterable[LogEntry]) -> dict[str, list[DomainEvent]]:
+    """The events of each fact acted on after its report, as stored, from the story's log
+    (a fact only reported has one state: its view)."""
+    entries: dict[str, list[LogEntry]] = defaultdict(list)
+    for entry in log:
+        if entry.fact_id is not None and entry.event in FACT_EVENTS:
+            entries[entry.fact_id].append(entry)
+    return {
+        fact_id: [_event(story, entry, n) for n, entry in enumerate(acted, start=1)]
+        for fact_id, acted in entries.items()
+        if len(acted) > 1
+    }
+
+
+def _event(story: str, entry: LogEntry, version: int) -> DomainEvent:
+    """A fact's stored event again, from its log entry (the log leaves out the envelope)."""
+    assert entry.fact_id is not None
+    event_class = FACT_EVENTS[entry.event]
+    fields = {
+        **entry.data,
+        "originator_id": fact_uuid(story, entry.fact_id),
+        "originator_version": version,
+        "timestamp": entry.recorded_at,
+        "writer": entry.writer,
+        "story": story,
+    }
+    if event_class is not FactReported:
+        fields["fact_id"] = entry.fact_id
+    return event_class.model_validate(fields)

@@ -4,7 +4,8 @@ A page is rendered once, at its own "known at" date; the replay slider then move
 in time in the browser, offline. So every fact is drawn as one or more *states*, each
 live on the reported clock from ``known_from`` until ``known_until`` (a retraction, a
 dispute or a correction published later starts a new state). The browser shows a state
-when the chosen date falls inside its interval.
+when the chosen date falls inside its interval. What a fact shows in each state is the
+as-of rule's answer on that state's first day (``domain.asof``), never a copy of it.
 """
 
 from __future__ import annotations
@@ -12,24 +13,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from itertools import pairwise
 
-from domain.clocks import InvalidDate, parse_occurred
-from domain.events import Status
+from domain.asof import AsOfClocks, Clocks, KnownFact, known_fact
+from domain.events import (
+    DomainEvent,
+    FactCorrected,
+    FactDisputed,
+    FactLifecycleEvent,
+    FactRetracted,
+)
 from domain.model import Actor
-from projections.views import FactView, LogEntry
+from projections.views import FactView
 
-LIFECYCLE = ("disputed", "corrected", "retracted")
-
-
-@dataclass(frozen=True)
-class Change:
-    """A lifecycle event of one fact, dated on the reported clock."""
-
-    fact_id: str
-    event: str  # disputed | corrected | retracted
-    known_at: datetime  # the acting source's publication instant
-    fact: Mapping[str, Any] | None = None  # a correction's new version, when the log has it
+# The lifecycle events that start a new state of a fact (a corroboration adds a source).
+CHANGES: dict[type[FactLifecycleEvent], str] = {
+    FactDisputed: "disputed",
+    FactCorrected: "corrected",
+    FactRetracted: "retracted",
+}
+NOW = Clocks()
 
 
 @dataclass(frozen=True)
@@ -42,99 +45,69 @@ class Shown:
     began: str  # reported | disputed | corrected | retracted: what started this state
 
 
-def changes_from_log(
-    entries: Iterable[LogEntry],
-    known_at: datetime | None = None,
-    recorded_at: datetime | None = None,
-) -> list[Change]:
-    """The lifecycle events of a story's log, as known and recorded by the given dates.
+def states(
+    views: Sequence[FactView],
+    lives: Mapping[str, Sequence[DomainEvent]] | None = None,
+    as_of: AsOfClocks = NOW,
+) -> list[Shown]:
+    """Every fact's states: as first known, then from each later dispute, correction or
+    retraction counted at ``as_of``, each as the as-of rule shows the fact then.
 
-    A ``reported`` change is kept too, for the fact's first version: a correction's
-    earlier state is drawn with the content it had then.
+    ``views``: the facts as the read models show them at ``as_of`` (the last state of
+    each); ``lives``: the events of the facts that have lifecycle events, by fact id.
     """
-    changes: list[Change] = []
-    for entry in entries:
-        if entry.event not in ("reported", *LIFECYCLE) or entry.fact_id is None:
-            continue
-        if entry.reported_at is None:
-            continue
-        if known_at is not None and entry.reported_at > known_at:
-            continue
-        if recorded_at is not None and entry.recorded_at > recorded_at:
-            continue
-        fact = entry.data.get("fact")
-        content = fact if isinstance(fact, Mapping) else None
-        changes.append(Change(entry.fact_id, entry.event, entry.reported_at, content))
-    return changes
-
-
-def states(views: Sequence[FactView], changes: Sequence[Change] = ()) -> list[Shown]:
-    """Every fact's states: as first reported, then after each later lifecycle event."""
-    by_fact: dict[str, list[Change]] = {}
-    for change in changes:
-        by_fact.setdefault(change.fact_id, []).append(change)
     shown: list[Shown] = []
     for view in views:
-        shown += _fact_states(view, by_fact.get(view.id, []))
+        events = (lives or {}).get(view.id)
+        shown += _fact_states(view, events, as_of) if events else [_first(view)]
     return shown
 
 
-def _fact_states(view: FactView, changes: list[Change]) -> list[Shown]:
-    lifecycle = sorted((c for c in changes if c.event in LIFECYCLE), key=lambda c: c.known_at)
-    later = [c for c in lifecycle if c.known_at > view.reported_at]
-    if not later:
-        return [Shown(view, view.reported_at, None, "reported")]
-    first = next((c.fact for c in changes if c.event == "reported"), None)
-    current = _with(view, status=Status.active, disputed=False, content=first)
-    for change in lifecycle:
-        if change.known_at <= view.reported_at:  # already so when the fact became known
-            current = _apply(current, change)
+def _first(view: FactView) -> Shown:
+    return Shown(view, view.reported_at, None, "reported")
+
+
+def _fact_states(view: FactView, events: Sequence[DomainEvent], as_of: AsOfClocks) -> list[Shown]:
+    counted = known_fact(events, as_of)
+    if counted is None:  # the read models moved on since the views were read
+        return [_first(view)]
+    starts: dict[datetime, str] = {}  # a later event of the same date names the state
+    for act in counted.acts:
+        when = act.source.published_at
+        if type(act) in CHANGES and when > view.reported_at:
+            starts[when] = CHANGES[type(act)]
+    if not starts:
+        return [_first(view)]
+    edges = [(view.reported_at, "reported"), *sorted(starts.items())]
     result: list[Shown] = []
-    start, began = view.reported_at, "reported"
-    for change in later:
-        result.append(Shown(current, start, change.known_at, began))
-        current = _apply(current, change)
-        start, began = change.known_at, change.event
-    result.append(Shown(view, start, None, began))  # the view itself is the last word
+    for (start, began), (end, _) in pairwise(edges):
+        then = Clocks(start, as_of.recorded_at, as_of.occurred_until)
+        known = known_fact(events, then)
+        if known is not None:  # an earlier version may not have begun by occurred_until
+            result.append(Shown(view_as(view, known), start, end, began))
+    start, began = edges[-1]
+    result.append(Shown(view, start, None, began))  # the read models' view: the last word
     return result
 
 
-def _apply(view: FactView, change: Change) -> FactView:
-    if change.event == "retracted":
-        return _with(view, status=Status.retracted)
-    if change.event == "disputed":
-        return _with(view, disputed=True)
-    return _with(view, status=Status.corrected, content=change.fact)
-
-
-def _with(
-    view: FactView,
-    *,
-    status: Status | None = None,
-    disputed: bool | None = None,
-    content: Mapping[str, Any] | None = None,
-) -> FactView:
+def view_as(view: FactView, known: KnownFact) -> FactView:
+    """The read models' view of a fact, showing what the as-of rule says of it then."""
     data = view.model_dump()
-    if status is not None:
-        data["status"] = status
-    if disputed is not None:
-        data["disputed"] = disputed
-    if content is not None:
-        # The version's own fields replace the view's wholesale (a correction may drop
-        # one); sources stay the view's, corroborations included.
-        for key in (*view.fields(), "quote", "quote_language", "note"):
-            data.pop(key, None)
-        data.update({k: v for k, v in content.items() if k not in ("id", "kind", "sources")})
-        try:
-            occurred = parse_occurred(str(data["occurred"]))
-        except InvalidDate:
-            pass  # a stored version always parses; keep the view's own dates if not
-        else:
-            data.update(
-                occurred_earliest=occurred.earliest,
-                occurred_latest=occurred.latest,
-                precision=occurred.precision,
-            )
+    # The version's own fields replace the view's wholesale (a correction may drop one).
+    for key in (*view.fields(), "quote", "quote_language", "note"):
+        data.pop(key, None)
+    data.update({k: v for k, v in known.content.items() if k not in ("id", "kind", "sources")})
+    data.update(
+        sources=list(known.sources),
+        status=known.status,
+        disputed=known.disputed,
+        version=known.version,
+        reported_at=known.reported_at,
+        occurred_earliest=known.occurred.earliest,
+        occurred_latest=known.occurred.latest,
+        precision=known.occurred.precision,
+        occurred_by=known.occurred_by,
+    )
     return FactView.model_validate(data)
 
 
