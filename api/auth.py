@@ -2,13 +2,16 @@
 
 Tokens come from ``REPORTEDLY_TOKENS`` (``name:secret,name:secret``). Secrets are
 compared in constant time against every configured token and never logged or echoed;
-the token's *name* is what gets recorded as an event's writer.
+the token's *name* is what gets recorded as an event's writer. A browser signed in at
+``/signin`` sends its token in a cookie instead, and its writes must come from this site's
+own pages (``check_same_origin``).
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 
@@ -43,3 +46,32 @@ def authenticate(secret: str | None, tokens: Mapping[str, str], what: str) -> st
     if name is None:
         raise unauthorized("the bearer token is not valid")
     return name
+
+
+# ---- browsers ---------------------------------------------------------------------------
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def forbidden(message: str) -> HTTPException:
+    return HTTPException(403, message)
+
+
+def check_same_origin(method: str, headers: Mapping[str, str]) -> None:
+    """A write carried by the cookie must come from one of this site's own pages.
+
+    The SameSite cookie already stays home in current browsers; this refuses the rest
+    (an old browser, a sibling subdomain): the ``Origin`` a browser sends with every
+    script or form POST must name this host. Without one, it is not a page of ours.
+    """
+    if method.upper() not in UNSAFE_METHODS:
+        return
+    origin = headers.get("origin")
+    if not origin or origin == "null":
+        raise forbidden(
+            "a write signed in by cookie must come from this site's own pages (no Origin "
+            "header); API clients send 'Authorization: Bearer <token>'"
+        )
+    if urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
+        raise forbidden(f"writes from another site ({origin}) are refused")
+    if headers.get("sec-fetch-site") not in (None, "same-origin"):
+        raise forbidden("writes from another site are refused")

@@ -15,7 +15,9 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.deps import require_reader
+from api.deps import require_reader, require_writer
+from api.desk import errors as desk_errors
+from api.desk import routes as desk
 from api.limits import BodyLimit
 from api.routes import (
     actors,
@@ -38,8 +40,9 @@ and when this store **recorded** it. Every read can be asked as of each clock:
 `known_at`, `recorded_at`, `occurred_until`.
 
 Writes need `Authorization: Bearer <token>` (tokens from `REPORTEDLY_TOKENS`); the
-token's name is recorded as the event's writer. Errors are JSON naming the offending
-field and why.
+token's name is recorded as the event's writer. A browser signs in at `/signin` instead
+and writes from this site's own pages (the desk), its token kept in an HttpOnly cookie.
+Errors are JSON naming the offending field and why.
 """
 
 TAGS = [
@@ -56,7 +59,7 @@ TAGS = [
 
 def _routers() -> list[APIRouter]:
     routers = [
-        actors.router, stories.router, facts.router, lifecycle.router, reads.router,
+        desk.router, actors.router, stories.router, facts.router, lifecycle.router, reads.router,
         exchange.router, stream.router,
     ]  # fmt: skip
     # The timeline (HTML page and plotly figure) is its own package, when installed.
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = open_services(settings)
     app.state.log_watch = None  # follows the log for the live streams, once one opens
     errors.install(app)
+    desk_errors.install(app, desk.PAGES)  # after: the pages' errors as pages
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,
@@ -106,8 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in _routers():
         app.include_router(router, dependencies=guarded)
     app.include_router(health.router)
-    if guarded:
-        app.include_router(signin.router)
+    # Browsers sign in to write, or to read where reads are private; a signed-in
+    # browser's cookie then authenticates its writes as a bearer token would.
+    app.include_router(signin.router)
+    app.dependency_overrides[require_writer] = signin.writer
     _summaries_from_docstrings(app)
     return app
 

@@ -65,6 +65,8 @@ def test_api_clients_still_get_a_401_not_a_redirect(client: TestClient) -> None:
     assert response.status_code == 401 and "Bearer" in response.headers["www-authenticate"]
 
 
-def test_without_read_tokens_there_is_no_sign_in(tmp_path: Path) -> None:
+def test_with_open_reads_sign_in_is_for_writers(tmp_path: Path) -> None:
     with TestClient(create_app(settings_for(tmp_path))) as open_client:
-        assert open_client.get("/signin").status_code == 404
+        form = open_client.get("/signin")
+        assert form.status_code == 200 and "write token" in form.text
+        assert "Reads on this server are private" not in form.text

@@ -89,7 +89,11 @@ def test_timeline_page_loads_plotly_from_this_server_never_a_cdn(
 ) -> None:
     html = geneva_client.get(TIMELINE).text
     sources = external_resources(html)
-    assert sources == ["/assets/plotly.min.js?v=" + plotly.__version__, "/assets/timeline.js"]
+    assert sources == [
+        "/assets/plotly.min.js?v=" + plotly.__version__,
+        "/assets/timeline.js",
+        "/assets/desk.js",
+    ]
     plotly_js = geneva_client.get(sources[0])
     assert plotly_js.headers["content-type"].startswith("text/javascript")
     assert plotly_js.text == plotly.offline.get_plotlyjs()
@@ -140,10 +144,12 @@ def test_timeline_json_can_return_all_three_charts(geneva_client: TestClient) ->
 def test_bad_options_are_a_422_naming_the_field(
     geneva_client: TestClient, query: str, field: str
 ) -> None:
-    for path in (TIMELINE, f"{TIMELINE}.json"):
-        response = geneva_client.get(f"{path}?{query}")
-        assert response.status_code == 422
-        assert response.json()["problems"][0]["field"] == field
+    figure = geneva_client.get(f"{TIMELINE}.json?{query}")
+    assert figure.status_code == 422
+    assert figure.json()["problems"][0]["field"] == field
+    page = geneva_client.get(f"{TIMELINE}?{query}")  # a page's error is a page
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert f'<b class="field-name">{field}</b>' in page.text
 
 
 def test_an_unknown_chart_is_a_422_naming_it(geneva_client: TestClient) -> None:
@@ -153,9 +159,11 @@ def test_an_unknown_chart_is_a_422_naming_it(geneva_client: TestClient) -> None:
 
 
 def test_an_unknown_story_is_a_404(geneva_client: TestClient) -> None:
-    for path in ("/stories/nope/timeline", "/stories/nope/timeline.json"):
-        response = geneva_client.get(path)
-        assert response.status_code == 404 and "nope" in response.json()["message"]
+    figure = geneva_client.get("/stories/nope/timeline.json")
+    assert figure.status_code == 404 and "nope" in figure.json()["message"]
+    page = geneva_client.get("/stories/nope/timeline")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "story &#39;nope&#39; not found" in page.text
 
 
 def test_large_responses_are_gzipped_for_clients_that_accept_it(geneva_client: TestClient) -> None:

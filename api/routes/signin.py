@@ -1,24 +1,30 @@
-"""Signing a browser in when reads are private: a form posts a token, a cookie keeps it.
+"""Signing a browser in: a form posts a token, an HttpOnly cookie keeps it.
 
-With ``REPORTEDLY_READ_TOKENS`` set, API clients send ``Authorization: Bearer``; a
-browser cannot, so the pages send it to ``/signin``, which checks the token and keeps it
-in an HttpOnly, SameSite=Strict cookie that the page's own requests (figures, the live
-stream, plotly.js) then carry. The token travels in a POST body, never in a URL, so no
-access log ever holds it.
+API clients send ``Authorization: Bearer``; a browser cannot, so ``/signin`` checks a
+token (a write token, or a read token where reads are private) and keeps it in an
+HttpOnly, SameSite=Strict cookie that the page's own requests then carry: reads (the
+figures, the live stream) and, for a write token, the desk's forms. The token travels
+in a POST body, never in a URL, so no access log ever holds it.
+
+A write carried by the cookie is the same write as with the bearer header (same routes,
+same rules, the token's name recorded as the writer), and must come from one of this
+site's pages: ``writer`` checks its ``Origin`` (``api.auth.check_same_origin``).
 """
 
 from __future__ import annotations
 
-from html import escape
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
-from api.auth import authenticate
+from api.auth import authenticate, check_same_origin, token_name
 from api.deps import READ_COOKIE as COOKIE
-from api.deps import ServicesDep
+from api.deps import Credentials, ServicesDep, require_writer
+from api.desk.templating import Viewer, render
+from api.services import Services
 
 router = APIRouter(tags=["pages"])
 
@@ -30,37 +36,68 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def form(next_path: str, problem: str = "") -> str:
-    note = f'<p role="alert" style="color:#b00">{escape(problem)}</p>' if problem else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Sign in — reportedly</title>
-<style>body{{font:16px system-ui,sans-serif;max-width:28em;margin:4em auto}}
-input{{font:inherit;padding:.4em;width:100%;box-sizing:border-box}}</style></head><body>
-<h1>reportedly</h1><p>Reads on this server are private. Enter a read token.</p>{note}
-<form method="post" action="/signin"><input type="hidden" name="next"
-value="{escape(next_path, quote=True)}"><label>Token
-<input type="password" name="token" autocomplete="current-password" autofocus></label>
-<p><button type="submit">Sign in</button></p></form></body></html>"""
+def viewer(request: Request, services: Services) -> Viewer:
+    """Who the browser is signed in as (from its cookie), for the pages to show."""
+    settings = services.settings
+    writers = settings.token_map("tokens")
+    secret = request.cookies.get(COOKIE)
+    writer = token_name(secret, writers) if secret else None
+    readers = settings.token_map("read_tokens")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Viewer(
+        writer=writer,
+        signed_in=writer is not None or bool(secret and token_name(secret, readers)),
+        writes_open=bool(writers) and not settings.read_only,
+        signin_url=f"/signin?next={quote(here)}",
+        here=here,
+    )
+
+
+async def writer(request: Request, services: ServicesDep, credentials: Credentials) -> str:
+    """The writer of a request: the bearer token's name, else the signed-in cookie's.
+
+    Installed in place of ``require_writer`` (``api.main``), whose rules it keeps."""
+    if credentials is None and (secret := request.cookies.get(COOKIE)):
+        check_same_origin(request.method, request.headers)
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=secret)
+    return await require_writer(services, credentials)
+
+
+def _page(request: Request, services: Services, next_path: str, problem: str = "") -> str:
+    settings = services.settings
+    return render(
+        "signin.html.j2",
+        viewer(request, services),
+        next_path=next_path,
+        problem=problem,
+        private_reads=bool(settings.read_tokens.strip()),
+        home_url="/",
+    )
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_page(next: str | None = Query(default=None)) -> HTMLResponse:
-    """The sign-in form for browsers when reads need a token."""
-    return HTMLResponse(form(safe_next(next)))
+def signin_page(
+    request: Request, services: ServicesDep, next: str | None = Query(default=None)
+) -> HTMLResponse:
+    """The sign-in form: a write token to write from the browser, or a read token."""
+    return HTMLResponse(_page(request, services, safe_next(next)))
 
 
 @router.post("/signin", response_class=HTMLResponse)
 async def signin(request: Request, services: ServicesDep) -> Response:
-    """Check a read (or write) token from the form and keep it in a cookie."""
+    """Check a read or write token from the form and keep it in a cookie."""
+    if request.headers.get("origin"):  # no signing a browser in from another site
+        check_same_origin(request.method, request.headers)
     fields = parse_qs((await request.body()).decode("utf-8", "replace"))
-    token = (fields.get("token") or [""])[0]
+    token = (fields.get("token") or [""])[0].strip()
     target = safe_next((fields.get("next") or ["/"])[0])
     settings = services.settings
-    readers = {**settings.token_map("read_tokens"), **settings.token_map("tokens")}
+    known = {**settings.token_map("read_tokens"), **settings.token_map("tokens")}
     try:
-        authenticate(token, readers, "reads")
+        authenticate(token, known, "sign-ins")
     except HTTPException:
-        return HTMLResponse(form(target, "That token is not valid."), status_code=401)
+        page = _page(request, services, target, "That token is not valid.")
+        return HTMLResponse(page, status_code=401)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
@@ -69,8 +106,8 @@ async def signin(request: Request, services: ServicesDep) -> Response:
 
 
 @router.post("/signout")
-def signout() -> Response:
+def signout(next: str | None = Query(default=None)) -> Response:
     """Forget the browser's token."""
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(COOKIE)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.delete_cookie(COOKIE, httponly=True, samesite="strict")
     return response

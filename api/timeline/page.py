@@ -1,4 +1,4 @@
-"""The HTML pages: the story list and a story's timeline, rendered with Jinja2.
+"""The story page: a story's timeline, its facts and the desk's fact form, with Jinja2.
 
 Autoescaping is on for every template, so each user string is escaped in text and in
 attribute values; the only unescaped inserts are JSON and JavaScript, made safe for a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -19,9 +19,10 @@ from typing import Any
 import orjson
 import plotly.graph_objects as go
 import plotly.offline
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from api.desk.templating import ENV, OFFLINE, Viewer
+from api.desk.views import MAX_CARDS, FactCard, fact_cards, fact_form
 from domain.model import FACT_KINDS, Actor, Story
 from projections.timeline.data import StoryData
 from projections.timeline.figures import (
@@ -30,21 +31,13 @@ from projections.timeline.figures import (
     known_range,
     timeline_figure,
 )
-from projections.timeline.items import LANE_OPTIONS, Shown
+from projections.timeline.items import LANE_OPTIONS, Shown, meeting_titles, what
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
-from projections.timeline.picture import empty_picture, picture_view
+from projections.timeline.picture import PictureView, empty_picture, picture_view, replays
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture
 
 MAX_TICKS = 400  # slider tick marks (one per day on which knowledge changed)
-
-ENV = Environment(
-    loader=PackageLoader("api.timeline", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +97,8 @@ class TimelinePage:
     filters: Filters = NO_FILTERS
     lanes: str = "meeting"
     color: str = "kind"
+    viewer: Viewer = OFFLINE  # who reads it; a standalone file has no desk
+    desk_js: str = ""
     home_url: str = "/"
     timeline_url: str = ""
     json_url: str | None = None  # None offline: no live refresh
@@ -227,6 +222,8 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
     picture = (
         picture_view(page.picture, page.shown, page.actors) if page.picture else empty_picture()
     )
+    _mark_disputed(picture, page)
+    current = [s.view for s in page.shown if s.known_until is None]
     return ENV.get_template("timeline.html.j2").render(
         story=page.story,
         as_of_text=_as_of_text(page.as_of),
@@ -238,6 +235,13 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
         lane_options=LANE_OPTIONS,
         color_options=COLOR_OPTIONS,
         picture=picture,
+        cards=_cards(page),
+        facts_total=len(current),
+        max_cards=MAX_CARDS,
+        desk=fact_form(current, page.actors),
+        viewer=page.viewer,
+        desk_js=page.desk_js,
+        story_url=f"/stories/{page.story.id}",
         exports=page.exports,
         home_url=page.home_url,
         timeline_url=page.timeline_url,
@@ -247,13 +251,22 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
     )
 
 
-@dataclass(frozen=True)
-class StoryLink:
-    id: str
-    title: str
-    description: str | None
-    url: str
+def _cards(page: TimelinePage) -> list[FactCard]:
+    """The story's facts as cards, each with the day it became known and began."""
+    current = [s.view for s in page.shown if s.known_until is None]
+    titles = meeting_titles(current)
+    whats = {v.id: what(v, page.actors, titles) for v in current}
+    when = replays(page.shown)
+    known = {k: r.known_from for k, r in when.items()}
+    starts = {k: r.start for k, r in when.items()}
+    return fact_cards(current, whats, known, starts)
 
 
-def render_index(stories: Iterable[StoryLink], home_url: str = "/") -> str:
-    return ENV.get_template("index.html.j2").render(stories=list(stories), home_url=home_url)
+def _mark_disputed(picture: PictureView, page: TimelinePage) -> None:
+    """A disputed meeting says so on its card, beside corrected and retracted."""
+    if page.picture is None:
+        return
+    disputed = {s.view.id for s in page.shown if s.known_until is None and s.view.disputed}
+    for card, meeting in zip(picture.meetings, page.picture.meetings, strict=False):
+        if meeting.id in disputed and "disputed" not in card.flags:
+            card.flags.insert(0, "disputed")

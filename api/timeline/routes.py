@@ -13,18 +13,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import NoMatchFound
 
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId
+from api.routes.signin import viewer
 from api.schemas import errors
+from api.services import Services
 from api.timeline.page import (
     Assets,
     Link,
-    StoryLink,
     TimelinePage,
     figure_json,
     figures,
     figures_json,
     glue_js,
     plotly_js,
-    render_index,
     render_timeline,
 )
 from projections.timeline.data import StoryData, story_data
@@ -65,6 +65,7 @@ def respond(
 
 def _page(
     request: Request,
+    services: Services,
     story: str,
     data: StoryData,
     as_of: AsOf,
@@ -82,6 +83,8 @@ def _page(
         filters,
         lanes,
         color,
+        viewer=viewer(request, services),
+        desk_js=request.url_for("desk_script").path,
         home_url=request.url_for("stories_page").path,
         timeline_url=request.url_for("timeline_page", story=story).path,
         json_url=f"{json_url}?{query}&chart=all" if query else f"{json_url}?chart=all",
@@ -107,17 +110,6 @@ HTML: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/", name="stories_page", summary="The stories, as a web page",
-            response_class=Response, responses=HTML)  # fmt: skip
-def stories_page(request: Request, services: ServicesDep) -> Response:
-    """A web page listing the stories, each linked to its timeline."""
-    links = [
-        StoryLink(s.id, s.title, s.description, request.url_for("timeline_page", story=s.id).path)
-        for s in services.read.stories()
-    ]
-    return respond(request, render_index(links, request.url_for("stories_page").path), "text/html")
-
-
 @router.get(
     "/stories/{story}/timeline",
     name="timeline_page",
@@ -137,7 +129,7 @@ async def timeline_page(
     """Three charts (when it happened, disclosure lag, knowledge over time), a replay
     slider for what was known on any date, and the picture; updates live."""
     data = await run_in_threadpool(story_data, services.read, story, as_of, filters)
-    page = _page(request, story, data, as_of, filters, lanes, color)
+    page = _page(request, services, story, data, as_of, filters, lanes, color)
     assets = Assets(
         inline=False,
         plotly_src=f"{request.url_for('plotly_script').path}?v={plotly.__version__}",
@@ -170,7 +162,7 @@ async def timeline_json(
     """A plotly figure (render it with ``Plotly.newPlot``); each trace's ``meta.replay``
     gives every item's dates on the reported clock, for replaying offline."""
     data = await run_in_threadpool(story_data, services.read, story, as_of, filters, picture=False)
-    page = _page(request, story, data, as_of, filters, lanes, color)
+    page = _page(request, services, story, data, as_of, filters, lanes, color)
 
     def build() -> str:
         charts = figures(page)

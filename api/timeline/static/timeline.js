@@ -84,6 +84,11 @@
       el.hidden = !shownElement(el, end.known, end.occurred);
       anything = anything || !el.hidden;
     });
+    // The fact cards: known by then and begun by then (a retracted one stays, marked).
+    document.querySelectorAll("#facts [data-from]").forEach(function (el) {
+      el.hidden = Number(el.getAttribute("data-from")) > end.known ||
+        (end.occurred !== null && Number(el.getAttribute("data-start")) > end.occurred);
+    });
     document.querySelectorAll("#picture .replay-group").forEach(function (group) {
       if (group.querySelector("[data-from]")) group.hidden = !group.querySelector("[data-from]:not([hidden])");
     });
@@ -235,8 +240,13 @@
     Promise.all([figures, picture]).then(function (results) {
       if (results[1]) {
         var doc = new DOMParser().parseFromString(results[1], "text/html");
-        var fresh = doc.getElementById("picture");
-        if (fresh) byId("picture").replaceChildren.apply(byId("picture"), Array.from(fresh.childNodes));
+        // What the server renders beside the charts: the picture, the fact cards and
+        // the names the fact form offers (a new meeting, a new actor).
+        ["picture", "facts", "desk-lists"].forEach(function (id) {
+          var fresh = doc.getElementById(id);
+          var here = byId(id);
+          if (fresh && here) here.replaceChildren.apply(here, Array.from(fresh.childNodes));
+        });
       }
       extendSlider(results[0]);
       return draw(results[0]);
@@ -259,6 +269,8 @@
     };
     stream.onopen = function () { liveStatus.textContent = "· live"; };
     stream.onmessage = later;  // one message per event appended to the story
+    // A write from this page's own forms shows at once, without waiting for the stream.
+    document.addEventListener("desk:written", later);
     stream.onerror = function () { liveStatus.textContent = "· reconnecting…"; };
   }
 
