@@ -172,21 +172,12 @@ def facts(
 
 
 def _as_of(known_at: str | None, recorded_at: str | None, occurred_until: str | None) -> AsOf:
-    from domain.clocks import InvalidDate, parse_instant
-    from projections.views import AsOf
+    from api.clocks import ClockError, parse_as_of
 
-    values = {}
-    for name, raw in (
-        ("known_at", known_at),
-        ("recorded_at", recorded_at),
-        ("occurred_until", occurred_until),
-    ):
-        if raw is not None:
-            try:
-                values[name] = parse_instant(raw)
-            except InvalidDate as error:
-                raise fail(f"--{name.replace('_', '-')}: {error}", 2) from None
-    return AsOf(**values)
+    try:
+        return parse_as_of(known_at, recorded_at, occurred_until)
+    except ClockError as error:
+        raise fail(f"--{error.clock.replace('_', '-')}: {error.message}", 2) from None
 
 
 @app.command()

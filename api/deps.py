@@ -2,8 +2,9 @@
 
 They are ``async`` (they do no I/O) so resolving them costs no thread-pool hop.
 
-Strings become domain types here: query times go through ``parse_instant`` (a bad
-``known_at`` is a 422 naming ``known_at``), path ids must be slugs.
+Strings become domain types here: query times go through ``api.clocks``, the one
+definition of the clock parameters the CLI uses too (a bad ``known_at`` is a 422 naming
+``known_at``); path ids must be slugs.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import authenticate
+from api.clocks import CLOCKS, TIME_HELP, ClockError, parse_as_of, parse_clock
 from api.services import Services
-from domain.clocks import parse_instant
 from domain.model import FactKind
 from projections.views import AsOf, Filters
 
@@ -85,45 +86,31 @@ def query_error(name: str, value: object, message: str) -> RequestValidationErro
 
 def instant(name: str, value: str | None) -> datetime | None:
     """A query time; a date alone means the end of that day, UTC."""
-    if value is None:
-        return None
     try:
-        return parse_instant(value)
-    except (ValueError, OverflowError) as error:  # InvalidDate is a ValueError
-        raise query_error(name, value, str(error)) from None
+        return parse_clock(name, value)
+    except ClockError as error:
+        raise query_error(name, value, error.message) from None
 
 
-TIME_HELP = "ISO 8601 date or date-time; a date alone means the end of that day, UTC. "
+def _help(clock: str) -> str:
+    return f"{TIME_HELP} {CLOCKS[clock]}"
 
 
 async def as_of(
     known_at: Annotated[
-        str | None,
-        Query(
-            description=TIME_HELP + "Reported clock: what the public could know by then.",
-            examples=["2024-01-11"],
-        ),
+        str | None, Query(description=_help("known_at"), examples=["2024-01-11"])
     ] = None,
     recorded_at: Annotated[
-        str | None,
-        Query(
-            description=TIME_HELP + "Recorded clock: what this store held by then.",
-            examples=["2024-02-01T12:00:00Z"],
-        ),
+        str | None, Query(description=_help("recorded_at"), examples=["2024-02-01T12:00:00Z"])
     ] = None,
     occurred_until: Annotated[
-        str | None,
-        Query(
-            description=TIME_HELP + "Occurred clock: what had happened by then.",
-            examples=["2023-08"],
-        ),
+        str | None, Query(description=_help("occurred_until"), examples=["2023-08"])
     ] = None,
 ) -> AsOf:
-    return AsOf(
-        known_at=instant("known_at", known_at),
-        recorded_at=instant("recorded_at", recorded_at),
-        occurred_until=instant("occurred_until", occurred_until),
-    )
+    try:
+        return parse_as_of(known_at, recorded_at, occurred_until)
+    except ClockError as error:
+        raise query_error(error.clock, error.value, error.message) from None
 
 
 async def filters(
