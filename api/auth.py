@@ -71,7 +71,11 @@ def check_same_origin(method: str, headers: Mapping[str, str]) -> None:
             "a write signed in by cookie must come from this site's own pages (no Origin "
             "header); API clients send 'Authorization: Bearer <token>'"
         )
-    if urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
+    # Behind a proxy that rewrites Host, the public host comes as X-Forwarded-Host; a
+    # page on another site cannot set either header without a CORS preflight we refuse.
+    forwarded = headers.get("x-forwarded-host", "").split(",")[0].strip()
+    hosts = {headers.get("host", "").lower(), forwarded.lower()}
+    if urlsplit(origin).netloc.lower() not in hosts - {""}:
         raise forbidden(f"writes from another site ({origin}) are refused")
     if headers.get("sec-fetch-site") not in (None, "same-origin"):
         raise forbidden("writes from another site are refused")

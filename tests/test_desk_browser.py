@@ -62,11 +62,12 @@ class Desk:
     def form(self, name: str) -> Any:
         return self.page.locator(f'form[data-form="{name}"]')
 
-    def shoot(self, name: str, width: int) -> None:
+    def shoot(self, name: str, width: int, *, full_page: bool = True) -> None:
+        """A screenshot at this width: the whole page, or (a dialog) the screen."""
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.set_viewport_size({"width": width, "height": 900})
+        self.page.set_viewport_size({"width": width, "height": 900 if full_page else 1600})
         self.page.wait_for_timeout(300)  # the charts follow the new width
-        self.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=full_page)
 
 
 @pytest.fixture
@@ -263,7 +264,7 @@ def test_the_story_page_reads_well_on_a_wide_screen_and_a_phone(desk: Desk, serv
     page.locator(f'#facts [data-fact="{MEETING}"] a[data-panel]').click()
     page.locator("#fact-panel .fact-title").wait_for(state="visible")
     for width in (WIDE, PHONE):
-        desk.shoot("story-panel", width)
+        desk.shoot("story-panel", width, full_page=False)
     assert desk.crashes == []
 
 

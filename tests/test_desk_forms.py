@@ -193,6 +193,11 @@ def test_a_cross_site_fetch_is_refused_even_when_the_origin_header_is_forged_by_
     assert desk.post("/stories", json={"id": "x", "title": "X"}, headers=headers).status_code == 403
 
 
+def test_behind_a_proxy_the_forwarded_host_is_this_site(desk: TestClient) -> None:
+    proxied = {"Origin": "https://desk.example.org", "X-Forwarded-Host": "desk.example.org"}
+    assert desk.post("/stories", json={"id": "x", "title": "X"}, headers=proxied).status_code == 201
+
+
 def test_api_clients_keep_writing_with_the_bearer_header_and_it_names_the_writer(
     desk: TestClient,
 ) -> None:

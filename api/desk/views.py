@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.desk.forms import LABELS, Choice, FactFormContext, FormField, correctable
+from api.desk.forms import Choice, FactFormContext, FormField, correctable
 from domain.model import Actor
 from projections.views import FactView, LogEntry
 
@@ -204,7 +204,7 @@ def fact_panel(detail: Mapping[str, Any], what: str) -> FactPanel:
         certainty=str(detail["certainty"]),
         reported=day(detail["reported_at"]),
         recorded=str(detail["recorded_at"]),
-        fields=[(LABELS.get(k, k), _text(v)) for k, v in content.items()],
+        fields=[(k.replace("_", " "), _text(v)) for k, v in content.items()],
         quote=detail.get("quote"),
         quote_language=detail.get("quote_language"),
         note=detail.get("note"),
