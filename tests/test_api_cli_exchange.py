@@ -27,7 +27,7 @@ def test_a_story_exported_from_one_store_imports_into_another_once(tmp_path: Pat
     assert code == 0 and f"{len(lines)} event(s) appended" in output
     code, output = run(target, "import", "geneva-ai-talks", str(file))
     assert code == 0 and "0 event(s) appended" in output
-    assert run(target, "export", "geneva-ai-talks")[1].count('"event":"reported"') == 40
+    assert run(target, "export", "geneva-ai-talks")[1].count('"event":"reported"') == 25
 
 
 def test_a_bad_file_lists_each_bad_line_and_imports_nothing(tmp_path: Path) -> None:

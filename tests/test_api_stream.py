@@ -34,7 +34,7 @@ def test_each_event_is_a_message_with_its_position_fact_kind_and_clocks(
     received = messages(response.text)
     assert received[0][1]["event"] == "story_created"
     reported = [data for _, data in received if data["event"] == "reported"]
-    assert len(reported) == 40
+    assert len(reported) == 25
     first = next(d for d in reported if d["fact_id"] == "geneva-2023-07")
     assert first["kind"] == "meeting_held" and first["occurred"] == "2023-07"
     assert first["reported_at"].startswith("2024-01-11") and first["recorded_at"]

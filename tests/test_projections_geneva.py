@@ -13,7 +13,9 @@ from projections.readmodels import ReadModels
 from projections.views import AsOf, Filters, OccurredBy, Picture
 
 STORY = "geneva-ai-talks"
-JULY, OCTOBER = "geneva-2023-07", "geneva-2023-10"
+JULY, OCTOBER = "geneva-july-2023", "geneva-october-2023"  # meeting ids
+JULY_FACT, OCTOBER_FACT = "geneva-2023-07", "geneva-2023-10"  # their meeting_held facts
+SERIES = "geneva-ai-talks"
 
 
 def at(day: str) -> AsOf:
@@ -50,8 +52,9 @@ def test_on_the_eve_of_the_disclosure_nobody_outside_knew_of_any_meeting(
 def test_on_the_day_of_the_disclosure_both_rounds_are_known(disclosed: Picture) -> None:
     assert [m.id for m in disclosed.meetings] == [JULY, OCTOBER]
     assert {m.place for m in disclosed.meetings} == {"Geneva, Switzerland"}
-    assert disclosed.counts.facts == 40
+    assert disclosed.counts.facts == 25
     assert disclosed.counts.meetings == 2
+    assert [(s.id, s.rounds) for s in disclosed.series] == [(SERIES, [JULY, OCTOBER])]
 
 
 def test_meetings_keep_month_precision_and_never_invent_a_day(disclosed: Picture) -> None:
@@ -64,43 +67,49 @@ def test_meetings_keep_month_precision_and_never_invent_a_day(disclosed: Picture
 
 
 def test_participants_are_grouped_by_role_and_by_side(disclosed: Picture) -> None:
-    for meeting in disclosed.meetings:
-        assert sorted(meeting.participants_by_role["participant"]) == [
-            "anthropic",
-            "cohere",
-            "openai",
-        ]
-        assert sorted(meeting.participants_by_role["delegate"]) == [
-            "chinese-state-backed-entities",
-            "tsinghua-university",
-        ]
-        assert meeting.participants_by_role["mediator"] == ["shaikh-group"]
-        assert sorted(meeting.participants_by_side["CN"]) == [
-            "chinese-state-backed-entities",
-            "tsinghua-university",
-        ]
-        assert sorted(meeting.participants_by_side["US"]) == ["anthropic", "openai"]
+    # The article names the participants of the talks, not of a round: the series.
+    (talks,) = disclosed.series
+    assert sorted(talks.participants_by_role["participant"]) == [
+        "anthropic",
+        "cohere",
+        "openai",
+    ]
+    assert sorted(talks.participants_by_role["delegate"]) == [
+        "chinese-state-backed-entities",
+        "tsinghua-university",
+    ]
+    assert talks.participants_by_role["mediator"] == ["shaikh-group"]
+    assert sorted(talks.participants_by_side["CN"]) == [
+        "chinese-state-backed-entities",
+        "tsinghua-university",
+    ]
+    # Cohere is Canadian but sat on the US side.
+    assert sorted(talks.participants_by_side["US"]) == ["anthropic", "cohere", "openai"]
+    assert all(m.participants == [] for m in disclosed.meetings)
 
 
 def test_absent_firms_and_the_briefed_lab_are_shown_apart_from_participants(
     disclosed: Picture,
 ) -> None:
-    july = disclosed.meetings[0]
+    (talks,) = disclosed.series
 
-    assert sorted(a.id for a in july.absentees) == [
+    assert sorted(a.id for a in talks.absentees) == [
         "baidu",
         "bytedance",
         "google-deepmind",
         "tencent",
     ]
-    assert all(a.certainty == "alleged" for a in july.absentees)
-    assert [a.id for a in july.briefed] == ["google-deepmind"]
-    assert "google-deepmind" not in {p.id for p in july.participants}
+    assert all(a.certainty == "alleged" for a in talks.absentees)
+    assert [a.id for a in talks.briefed] == ["google-deepmind"]
+    assert "google-deepmind" not in {p.id for p in talks.participants}
+    assert all(m.absentees == m.briefed == [] for m in disclosed.meetings)
 
 
 def test_topics_are_listed_per_meeting(disclosed: Picture) -> None:
-    assert len(disclosed.meetings[1].topics) == 4
-    assert "Technical cooperation" in disclosed.meetings[1].topics
+    # "Les discussions ont porté sur": the talks as a whole. What they "devraient
+    # porter sur" is an expectation, a claim, not a topic.
+    assert sorted(disclosed.series[0].topics) == ["Policy proposals", "Technical cooperation"]
+    assert all(m.topics == [] for m in disclosed.meetings)
 
 
 def test_the_disclosure_names_the_outlet_and_a_lag_range_for_a_month_date(
@@ -133,15 +142,13 @@ def test_statements_keep_their_speakers_and_quotes(disclosed: Picture) -> None:
 def test_actors_carry_their_meetings_and_roles(disclosed: Picture) -> None:
     actors = {a.id: a for a in disclosed.actors}
 
-    assert {(m.meeting, m.role) for m in actors["shaikh-group"].meetings} == {
-        (JULY, "mediator"),
-        (OCTOBER, "mediator"),
-    }
-    assert {m.role for m in actors["google-deepmind"].meetings} == {"absent", "briefed"}
+    assert {(s.series, s.role) for s in actors["shaikh-group"].series} == {(SERIES, "mediator")}
+    assert {s.role for s in actors["google-deepmind"].series} == {"absent", "briefed"}
+    assert actors["shaikh-group"].meetings == actors["google-deepmind"].meetings == []
 
 
 def test_every_fact_is_attributed_to_the_financial_times_first(disclosed: Picture) -> None:
-    assert len(disclosed.attributions) == 40
+    assert len(disclosed.attributions) == 25
     assert {a.first_reported_by.name for a in disclosed.attributions} == {"Financial Times"}
     assert [s.name for s in disclosed.sources] == ["Financial Times"]
 
@@ -152,8 +159,8 @@ def test_by_mid_october_the_july_round_surely_happened_and_october_only_possibly
     as_of = AsOf(occurred_until=parse_instant("2023-10-15"))
     facts = {f.id: f for f in read.facts(STORY, as_of, limit=1000).items}
 
-    assert facts[JULY].occurred_by is OccurredBy.surely
-    assert facts[OCTOBER].occurred_by is OccurredBy.possibly
+    assert facts[JULY_FACT].occurred_by is OccurredBy.surely
+    assert facts[OCTOBER_FACT].occurred_by is OccurredBy.possibly
     assert "ft-discloses-geneva-talks" not in facts
 
 
@@ -180,8 +187,11 @@ def test_filters_narrow_the_picture_to_one_meeting_or_one_actor(read: ReadModels
     one_actor = read.picture(STORY, filters=Filters(actor="openai"))
 
     assert [m.id for m in one_meeting.meetings] == [OCTOBER]
-    # The meeting, six participants, four absentees, one briefed lab, four topics.
-    assert one_meeting.counts.facts == 16
-    assert [m.id for m in one_actor.meetings] == [JULY, OCTOBER]
-    assert one_actor.counts.facts == 2
-    assert all(m.participants_by_role == {"participant": ["openai"]} for m in one_actor.meetings)
+    # The article ties nothing but the round's own date and place to one round.
+    assert one_meeting.counts.facts == 1
+    # OpenAI took part in the talks, round unsaid: one fact, of the series.
+    assert one_actor.meetings == []
+    assert one_actor.counts.facts == 1
+    assert [(s.id, s.participants_by_role) for s in one_actor.series] == [
+        (SERIES, {"participant": ["openai"]})
+    ]

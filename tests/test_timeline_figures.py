@@ -58,20 +58,24 @@ def test_month_precise_facts_are_spans_over_the_whole_month(
     assert in_july and spans.count(("2023-07-01", "2023-08-01", None)) == in_july
     assert in_october and spans.count(("2023-10-01", "2023-11-01", None)) == in_october
     assert ("2023-07-01", "2023-11-01", None) in spans  # "2023-07/2023-10": the whole interval
-    assert ("2023-01-01", "2024-01-01", None) in spans  # "2023~": the whole year
+    assert ("2023-01-01", "2024-01-12", None) in spans  # "2023/2024-01-11": year to day
 
 
 def test_only_day_precise_facts_are_drawn_as_markers_on_their_day(
     geneva_figure: go.Figure,
 ) -> None:
     markers = [i for i in items(geneva_figure) if i[1] == "markers"]
-    assert [(name, tuple(x)) for name, _, x, _ in markers] == [
-        ("disclosure published", ("2024-01-11",))
+    # The disclosure, and three claims of what held on the report's day.
+    assert sorted((name, tuple(x)) for name, _, x, _ in markers) == [
+        ("claim", ("2024-01-11",)),
+        ("claim", ("2024-01-11",)),
+        ("claim", ("2024-01-11",)),
+        ("disclosure published", ("2024-01-11",)),
     ]
 
 
 def test_every_geneva_fact_is_drawn_once(geneva: StoryFile, geneva_figure: go.Figure) -> None:
-    assert len(items(geneva_figure)) == len(geneva.facts) == 40
+    assert len(items(geneva_figure)) == len(geneva.facts) == 25
 
 
 def test_lanes_by_meeting_name_both_rounds(geneva_figure: go.Figure) -> None:
@@ -108,7 +112,7 @@ def test_hover_shows_the_fact_its_sources_with_dates_and_the_french_quote(
     assert "source: Financial Times, 2024-01-11, en" in deepmind
     assert "a été informée, mais n'a pas participé" in deepmind
     assert "[fr]" in deepmind
-    assert "occurred 2023-07 (month)" in deepmind
+    assert "occurred 2023-07/2023-10 (" in deepmind  # of the talks, round unsaid
     assert "certainty: alleged" in deepmind
 
 
@@ -141,10 +145,10 @@ def test_disclosure_lag_runs_from_occurred_to_reported(geneva: StoryFile) -> Non
     assert "disclosure lag: 164 days (~5.4 months) to 194 days (~6.4 months)" in july
 
 
-def test_knowledge_over_time_jumps_to_forty_on_the_disclosure(geneva: StoryFile) -> None:
+def test_knowledge_over_time_jumps_to_every_fact_on_the_disclosure(geneva: StoryFile) -> None:
     fig = knowledge_figure(states(geneva_views(geneva)), actors_of(geneva))
     known = fig.data[0]
-    assert list(zip(known.x, known.y, strict=True))[:2] == [("2023-12-11", 0), ("2024-01-11", 40)]
+    assert list(zip(known.x, known.y, strict=True))[:2] == [("2023-12-11", 0), ("2024-01-11", 25)]
 
 
 def test_knowledge_over_time_marks_corrections_and_retractions() -> None:
