@@ -83,15 +83,26 @@ def _progress(*, auto_refresh: bool = True) -> Progress:
 
 @app.command()
 def load(
-    file: Annotated[Path, typer.Argument(help="a story file (YAML or JSON)")],
+    file: Annotated[Path, typer.Argument(help="a story file (YAML or JSON), or a CSV")],
     writer: Annotated[str, typer.Option(help="name recorded as the writer")] = "cli",
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    story: Annotated[
+        str | None, typer.Option(help="CSV: the story to append to (default: the file's name)")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option(help="CSV: create the story with this title if it is new")
+    ] = None,
 ) -> None:
     """Check a whole story file, then append it in batches (again: appends nothing).
 
     Every problem of the file is listed at once, one line each, and nothing is appended.
+    A CSV holds one fact a row, in the columns `reportedly export --format csv` writes.
     """
     from rich.markup import escape
+
+    if file.suffix.lower() == ".csv":
+        _import_csv_file(story or file.stem, file, writer, title)
+        return
 
     from api.services import open_services
     from domain.loading import append_story, check_story
@@ -478,10 +489,12 @@ def export_story(
 @app.command("import")
 def import_story(
     story: Annotated[str, typer.Argument(help="story id to import into")],
-    file: Annotated[Path, typer.Argument(help="NDJSON: facts, or a `reportedly export`")],
+    file: Annotated[
+        Path, typer.Argument(help="NDJSON: facts, or a `reportedly export`; or a .csv")
+    ],
     writer: Annotated[str, typer.Option(help="name recorded as the writer")] = "cli",
 ) -> None:
-    """Check every line of an NDJSON file, then append it in atomic batches (again: nothing)."""
+    """Check every line of an NDJSON file (or row of a CSV), then append it in atomic batches."""
     from api.errors import LinesRejected
     from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
     from api.services import open_services
@@ -489,6 +502,9 @@ def import_story(
 
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
+    if file.suffix.lower() == ".csv":
+        _import_csv_file(story, file, writer)
+        return
     parsed, splitter = Parsed(), LineSplitter()
     with file.open("rb") as handle:
         while chunk := handle.read(1 << 20):
@@ -511,6 +527,44 @@ def import_story(
     console.print(
         f"story [bold]{story}[/bold]: {result.appended} event(s) appended, "
         f"{result.unchanged} line(s) already stored"
+    )
+
+
+def _import_csv_file(story: str, file: Path, writer: str, title: str | None = None) -> None:
+    """A spreadsheet's rows into a story; every bad row listed by row and column."""
+    from rich.markup import escape
+
+    from api.csv_import import import_csv
+    from api.errors import LinesRejected
+    from api.importing import stored_ids_from
+    from api.services import open_services
+    from domain.errors import DomainError, NotFound
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file", 2)
+    body = file.read_bytes()
+    services = open_services(settings())
+    try:
+        stored = stored_ids_from(services.read, story)
+        result = import_csv(services.app, story, writer, body, stored=stored, title=title)
+        services.read.catch_up()
+    except LinesRejected as rejected:
+        for p in rejected.problems:
+            where = f"row {p.line}" + (f", column {p.field}" if p.field else "")
+            err.print(f"[red]{escape(str(file))}:[/red] {escape(f'{where}: {p.message}')}",
+                      highlight=False)  # fmt: skip
+        raise fail(f"{rejected.total} problem(s); nothing was imported") from None
+    except NotFound:
+        hint = "; `reportedly load FILE.csv --title TITLE` creates it"
+        raise fail(f"story {story!r} not found{hint}") from None
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    console.print(
+        f"story [bold]{escape(story)}[/bold]: {result.appended} fact(s) appended from "
+        f"{escape(file.name)}, "
+        f"{result.unchanged} row(s) already stored"
     )
 
 

@@ -107,32 +107,71 @@ def facts(services: Services, story: str, as_of: AsOf, filters: Filters) -> Iter
             return
 
 
+# Worked out from the others, and ignored by the CSV import: a spreadsheet shows them.
+COMPUTED_COLUMNS = (
+    "status", "precision", "occurred_earliest", "occurred_latest", "occurred_by",
+    "reported_at", "recorded_at", "disputed",
+)  # fmt: skip
+# The fact's own fields, as a story file writes them (the kind's fields among them).
+FACT_COLUMNS = (
+    "id", "kind", "occurred", "certainty", "title", "place", "meeting", "series", "actor",
+    "role", "side", "topic", "speaker", "text", "language", "headline", "subject",
+    "predicate", "object", "quote", "quote_language", "note",
+)  # fmt: skip
+# Each source's fields, one column each, a value per source in order: ``a | b``.
+SOURCE_COLUMNS = {
+    "sources": "name", "source_published": "published", "source_urls": "url",
+    "source_titles": "title", "source_languages": "language",
+}  # fmt: skip
+VIA_COLUMNS = {
+    "via": "name", "via_published": "published", "via_urls": "url", "via_titles": "title",
+    "via_languages": "language",
+}  # fmt: skip
 CSV_COLUMNS = (
     "id", "kind", "status", "occurred", "precision", "occurred_earliest", "occurred_latest",
-    "occurred_by", "reported_at", "recorded_at", "certainty", "disputed", "title", "place",
-    "meeting", "actor", "role", "topic", "speaker", "text", "language", "headline", "subject",
-    "predicate", "object", "quote", "quote_language", "note", "sources", "source_urls",
+    "occurred_by", "reported_at", "recorded_at", "certainty", "disputed",
+    *FACT_COLUMNS[4:], *SOURCE_COLUMNS, *VIA_COLUMNS,
 )  # fmt: skip
-
+LIST_SEPARATOR = " | "
 
 # A cell starting with one of these is run as a formula by spreadsheet programs; a quote
 # in front makes it text (OWASP's advice on CSV injection). Quotes and statements come
-# from sources, so they can start with anything; the CSV is for reading, never imported.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# from sources, so they can start with anything. A cell that already starts with a quote
+# before one of these (or before another quote) gets one more, so the import can take
+# exactly one away (``api.csv_import.unguard``).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(text: str) -> str:
+    if text.startswith(FORMULA_START) or (text[:1] == "'" and text[1:2] in (*FORMULA_START, "'")):
+        return "'" + text
+    return text
 
 
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return guard(value)
     return value
+
+
+def _listed(values: list[Any]) -> str:
+    """Values of a list cell: ``a | b``; a bar inside a value is written ``\\|``."""
+    if not any(v is not None for v in values):
+        return ""
+    return LIST_SEPARATOR.join("" if v is None else str(v).replace("|", "\\|") for v in values)
 
 
 def _csv_row(fact: FactView) -> dict[str, Any]:
     row: dict[str, Any] = fact.model_dump(mode="json", exclude={"sources"})
-    row["sources"] = " | ".join(f"{s.name} ({s.published})" for s in fact.sources)
-    row["source_urls"] = " | ".join(s.url or "" for s in fact.sources)
+    sources = [s.model_dump(mode="json") for s in fact.sources]
+    for column, key in SOURCE_COLUMNS.items():
+        row[column] = _listed([s.get(key) for s in sources])
+    for column, key in VIA_COLUMNS.items():
+        row[column] = _listed([(s.get("via") or {}).get(key) for s in sources])
     return {k: _cell(row.get(k)) for k in CSV_COLUMNS}
 
 

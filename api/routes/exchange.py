@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import exporting
+from api.csv_import import import_csv
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
 from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
 from api.schemas import ImportReport, errors
@@ -74,6 +75,13 @@ IMPORT_EXAMPLE = (
 )
 
 
+CSV_EXAMPLE = (
+    "id,kind,occurred,title,place,sources,source_published\r\n"
+    "geneva-2023-07,meeting_held,2023-07,First round,Geneva,Financial Times,2024-01-11\r\n"
+)
+CSV_TYPES = ("text/csv", "application/csv")
+
+
 @router.post(
     "/import",
     responses=errors(401, 404, 409, 413, 422),
@@ -81,15 +89,22 @@ IMPORT_EXAMPLE = (
         "requestBody": {
             "required": True,
             "description": "NDJSON: one fact, or one event as export?format=jsonl writes it, "
-            "a line",
-            "content": {NDJSON: {"schema": {"type": "string"}, "example": IMPORT_EXAMPLE}},
+            "a line; or CSV (text/csv) in the columns export?format=csv writes, a row per "
+            "fact (its computed columns, such as status and reported_at, are ignored)",
+            "content": {
+                NDJSON: {"schema": {"type": "string"}, "example": IMPORT_EXAMPLE},
+                "text/csv": {"schema": {"type": "string"}, "example": CSV_EXAMPLE},
+            },
         }
     },
 )
 async def import_story(
     story: StoryId, request: Request, writer: Writer, services: ServicesDep
 ) -> ImportReport:
-    """Import NDJSON facts or an export; every line is checked before anything is appended."""
+    """Import NDJSON facts or an export, or a CSV; every line is checked before any is appended."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in CSV_TYPES:
+        return await _import_csv(story, request, writer, services)
     parsed, splitter = Parsed(), LineSplitter()
     async for chunk in request.stream():
         numbered = splitter.feed(chunk)
@@ -99,6 +114,25 @@ async def import_story(
     stored = await run_in_threadpool(stored_ids_from, services.read, story)
     result = await run_in_threadpool(
         partial(import_lines, stored=stored), services.app, story, writer, parsed
+    )
+    await run_in_threadpool(services.read.wait_for, result.last_position)
+    return ImportReport(
+        story=story,
+        lines=result.lines,
+        appended=result.appended,
+        unchanged=result.unchanged,
+        last_position=result.last_position,
+    )
+
+
+async def _import_csv(
+    story: str, request: Request, writer: str, services: ServicesDep
+) -> ImportReport:
+    """A spreadsheet's rows, read whole (the import's body limit applies), then imported."""
+    body = await request.body()
+    stored = await run_in_threadpool(stored_ids_from, services.read, story)
+    result = await run_in_threadpool(
+        partial(import_csv, stored=stored), services.app, story, writer, body
     )
     await run_in_threadpool(services.read.wait_for, result.last_position)
     return ImportReport(
