@@ -346,3 +346,15 @@ def test_without_a_signed_in_writer_the_pages_say_how_to_sign_in(tmp_path: Path)
             html = client.get(path).text
             assert "data-form=" not in html.replace('data-form="signin"', ""), path
             assert 'href="/signin?next=' in html, path
+
+
+def test_a_fact_said_of_the_whole_series_reads_so_on_its_card(desk: TestClient) -> None:
+    desk.post("/actors", json={"id": "openai", "name": "OpenAI", "kind": "company"}, headers=ALICE)
+    rounds = {**MEETING, "id": "round-2", "title": "Round two", "series": "talks-series"}
+    assert desk.post("/stories/talks/facts", json=rounds, headers=ALICE).status_code == 201
+    joined = {"id": "openai-joined", "kind": "participant_joined", "occurred": "2023",
+              "series": "talks-series", "actor": "openai", "sources": [FT]}  # fmt: skip
+    assert desk.post("/stories/talks/facts", json=joined, headers=ALICE).status_code == 201
+    timeline = desk.get("/stories/talks/timeline").text
+    assert "OpenAI took part in talks-series (round not said) as participant" in timeline
+    assert " None " not in timeline

@@ -22,7 +22,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from api.desk.templating import ENV, OFFLINE, Viewer
-from api.desk.views import MAX_CARDS, FactCard, fact_cards, fact_form
+from api.desk.views import MAX_CARDS, FactCard, describe, fact_cards, fact_form, meeting_names
 from domain.model import FACT_KINDS, Actor, Story
 from projections.timeline.data import StoryData
 from projections.timeline.figures import (
@@ -31,7 +31,7 @@ from projections.timeline.figures import (
     known_range,
     timeline_figure,
 )
-from projections.timeline.items import LANE_OPTIONS, Shown, meeting_titles, what
+from projections.timeline.items import LANE_OPTIONS, Shown, what
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
 from projections.timeline.picture import PictureView, empty_picture, picture_view, replays
@@ -254,8 +254,8 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
 def _cards(page: TimelinePage) -> list[FactCard]:
     """The story's facts as cards, each with the day it became known and began."""
     current = [s.view for s in page.shown if s.known_until is None]
-    titles = meeting_titles(current)
-    whats = {v.id: what(v, page.actors, titles) for v in current}
+    names = meeting_names(current)
+    whats = {v.id: describe(v, page.actors, names, what) for v in current}
     when = replays(page.shown)
     known = {k: r.known_from for k, r in when.items()}
     starts = {k: r.start for k, r in when.items()}
