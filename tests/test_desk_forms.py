@@ -356,5 +356,7 @@ def test_a_fact_said_of_the_whole_series_reads_so_on_its_card(desk: TestClient) 
               "series": "talks-series", "actor": "openai", "sources": [FT]}  # fmt: skip
     assert desk.post("/stories/talks/facts", json=joined, headers=ALICE).status_code == 201
     timeline = desk.get("/stories/talks/timeline").text
-    assert "OpenAI took part in talks-series (round not said) as participant" in timeline
-    assert " None " not in timeline
+    start = timeline.index('<div id="facts">')
+    cards = timeline[start : timeline.index("</ol>", start)]
+    assert "OpenAI took part in talks-series (round not said) as participant" in cards
+    assert " None " not in cards
