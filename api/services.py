@@ -11,6 +11,7 @@ from eventsourcing.persistence import OperationalError, ProgrammingError
 
 from api.settings import Settings
 from domain.application import Reportedly
+from projections.appending import GroupCommit
 from projections.readmodels import ReadModels
 from projections.store import store_env
 
@@ -92,4 +93,7 @@ def open_services(settings: Settings) -> Services:
         app.close()
         raise
     read.catch_up()
+    grouped = GroupCommit.over(read)
+    if grouped is not None:  # events, read models and tracking in one transaction
+        app.insert_events_with(grouped.insert)
     return Services(settings=settings, app=app, read=read, database_url=url)

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.persistence import IntegrityError, Notification, Recording, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.clocks import now
@@ -110,6 +110,10 @@ def _with_id(fact: Fact, fact_id: str) -> Fact:
     return fact.model_copy(update=update)
 
 
+InsertEvents = Callable[[Sequence[StoredEvent]], Sequence[int]]
+"""Stores a write's events and returns their positions, or raises IntegrityError."""
+
+
 def differing_fields(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """The fields in which two stored contents differ, sorted (for a 409's message)."""
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
@@ -129,6 +133,16 @@ class Reportedly(Application[UUID]):
         self._seen: set[UUID] = set()
         self._kinds: dict[UUID, str] = {}
         self._holders: dict[UUID, str] = {}
+        self._insert_events: InsertEvents | None = None
+
+    def insert_events_with(self, insert: InsertEvents | None) -> None:
+        """Let the storage side store this application's events its own way.
+
+        The edge hands in ``projections.appending``'s group commit on SQLite: a write's
+        events, its read-model rows and the tracking position in one transaction, shared
+        with the writes that arrive with it. ``None``: the library's recorder again.
+        """
+        self._insert_events = insert
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's ``save``, minus its per-object protocol check for our events.
@@ -147,6 +161,32 @@ class Reportedly(Application[UUID]):
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)
+        return recordings
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """The library's ``_record``, through ``insert_events_with``'s hook when given."""
+        insert = self._insert_events
+        if insert is None or processing_event.tracking is not None:
+            return super()._record(processing_event)
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        positions = insert(stored)
+        recordings = [
+            Recording(
+                event,
+                Notification(
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                    id=position,
+                ),
+            )
+            for event, s, position in zip(events, stored, positions, strict=True)
+        ]
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
         return recordings
 
     # ---- reads of the write model -------------------------------------------------

@@ -140,6 +140,11 @@ class ReadModels:
         self._tracked = max(self._tracked, self.store.max_tracking_id(self.app.name) or 0)
         return self._tracked
 
+    def tracked_to(self, position: int) -> None:
+        """Told that the read models hold every event up to ``position`` (a write
+        committed with its projection, ``projections.appending``)."""
+        self._tracked = max(self._tracked, position)
+
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply every event not yet applied; returns how many this call applied.
 

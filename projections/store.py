@@ -96,15 +96,29 @@ class _Tables:
         if self._read_log is None:
             return None
         with self.transaction(commit=False) as c:
-            if isinstance(c, SQLiteCursor):  # plain tuples: cheaper than sqlite3.Row
-                raw = c.sqlite_cursor.connection.cursor()
-                raw.row_factory = None
-                return cast(
-                    list[tuple[int, str, bytes]],
-                    raw.execute(self._read_log, (after, limit)).fetchall(),
-                )
-            rows = self.execute(c, self._read_log, (after, limit)).fetchall()
+            return self.read_log_with(c, after, limit)
+
+    def read_log_with(self, c: Cursor, after: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """``read_log`` in the transaction of ``c`` (the events must be attached)."""
+        assert self._read_log is not None
+        if isinstance(c, SQLiteCursor):  # plain tuples: cheaper than sqlite3.Row
+            raw = c.sqlite_cursor.connection.cursor()
+            raw.row_factory = None
+            return cast(
+                list[tuple[int, str, bytes]],
+                raw.execute(self._read_log, (after, limit)).fetchall(),
+            )
+        rows = self.execute(c, self._read_log, (after, limit)).fetchall()
         return [(r["id"], r["topic"], bytes(r["state"])) for r in rows]
+
+    def tracked(self, c: Cursor) -> int:
+        """The tracked position, read in the transaction of ``c``."""
+        row = self.execute(
+            c,
+            f"SELECT notification_id FROM {self.tracking_table} WHERE application_name = ?",
+            (self.application_name,),
+        ).fetchone()
+        return 0 if row is None else int(row["notification_id"])
 
     def sql(self, statement: str) -> str:
         return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
@@ -215,6 +229,15 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
             conn.cursor().execute("PRAGMA synchronous = NORMAL")
             with conn.transaction(commit=True) as c:
                 yield cast(Cursor, c)
+
+    @contextmanager
+    def durable_transaction(self) -> Iterator[SQLiteCursor]:
+        """A write transaction that holds events: it commits as the library's event log
+        does (``synchronous = FULL``: an acknowledged write survives a power cut)."""
+        with self.datastore.get_connection(commit=True) as conn:
+            conn.cursor().execute("PRAGMA synchronous = FULL")
+            with conn.transaction(commit=True) as c:
+                yield c
 
     def close(self) -> None:
         self.datastore.close()

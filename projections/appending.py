@@ -1,0 +1,176 @@
+"""Appends on SQLite: one transaction per write, and one per group of concurrent writes.
+
+When the read models live in the events' own SQLite file (``ReadModels`` attached to the
+events table), a write's events, the read-model rows they make and the tracking position
+are committed together: a crash leaves all of it or none, and the write is readable the
+moment it is acknowledged. Writes that arrive while another group is being committed
+wait and go together in the next transaction (group commit): one lock, one ``fsync``,
+one projection for all of them. Each write is inserted under its own SAVEPOINT, so a
+write the store refuses (an id taken meanwhile: IntegrityError) is rolled back alone and
+answered alone; the others of its group are kept.
+
+Nothing here decides what may be written: the application checks a write first and hands
+its stored events to ``GroupCommit.insert`` (``Reportedly.insert_events_with``).
+See docs/writes.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from projections.projector import ProjectionError, Record
+from projections.readmodels import ReadModels
+from projections.store import SQLiteReadStore
+
+log = logging.getLogger("reportedly.appending")
+
+
+class _Write:
+    """One write's events, waiting for its group's transaction."""
+
+    __slots__ = ("done", "error", "events", "positions")
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self.events = events
+        self.positions: list[int] | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+    def result(self) -> list[int]:
+        if self.error is not None:
+            raise self.error
+        assert self.positions is not None
+        return self.positions
+
+
+class GroupCommit:
+    """Stores writes with their read models, concurrent writes in one transaction."""
+
+    # Events appended elsewhere and not projected yet (another tool, a process that died
+    # between its commit and its projection) are projected with a write, up to this many;
+    # beyond (a rebuild under way, a long backlog) the write leaves them to catch-up.
+    max_gap = 1_000
+
+    def __init__(self, read: ReadModels, recorder: SQLiteApplicationRecorder) -> None:
+        assert isinstance(read.store, SQLiteReadStore)
+        self.read = read
+        self.store: SQLiteReadStore = read.store
+        self.recorder = recorder
+        self._turn = threading.Condition()
+        self._queue: list[_Write] = []
+        self._leading = False
+
+    @classmethod
+    def over(cls, read: ReadModels) -> GroupCommit | None:
+        """Group commit for these read models, if their store holds the events too."""
+        recorder = read.app.recorder
+        if (
+            read.read_only
+            or not isinstance(read.store, SQLiteReadStore)
+            or read.store.copy_events  # the events are elsewhere (or not plain JSON)
+            or not isinstance(recorder, SQLiteApplicationRecorder)
+        ):
+            return None
+        return cls(read, recorder)
+
+    def insert(self, events: Sequence[StoredEvent]) -> list[int]:
+        """Store one write's events with its read models; their positions in the log.
+
+        The first write to arrive leads: it takes every write queued by then and commits
+        them in one transaction, while later ones queue for the next leader.
+        """
+        write = _Write(events)
+        with self._turn:
+            self._queue.append(write)
+            while self._leading and not write.done:
+                self._turn.wait()
+            if not write.done:
+                self._leading = True
+                group, self._queue = self._queue, []
+        if not write.done:
+            try:
+                self._commit(group)
+            finally:
+                with self._turn:
+                    self._leading = False
+                    self._turn.notify_all()
+        return write.result()
+
+    def _commit(self, group: list[_Write]) -> None:
+        last: int | None = None
+        try:
+            with self.store.durable_transaction() as c:
+                for write in group:
+                    self._insert(c, write, alone=len(group) == 1)
+                last = self._project(c, [w for w in group if w.error is None])
+        except BaseException as error:  # nothing of the group was committed
+            for write in group:
+                write.positions, write.error = None, write.error or error
+            last = None
+        finally:
+            for write in group:
+                write.done = True
+        if last is not None:
+            self.read.tracked_to(last)
+
+    def _insert(self, c: SQLiteCursor, write: _Write, *, alone: bool) -> None:
+        if alone:  # a refusal rolls the whole transaction back: no savepoint needed
+            write.positions = list(self.recorder._insert_events(c, write.events) or ())
+            return
+        c.execute("SAVEPOINT write")
+        try:
+            # eventsourcing 9.5: inserts row by row on this cursor, returning each rowid
+            # (the notification id); pinned by tests/test_library_behaviour.py.
+            positions = self.recorder._insert_events(c, write.events)
+        except sqlite3.IntegrityError as error:  # e.g. the same id appended meanwhile
+            c.execute("ROLLBACK TO write")
+            write.error = IntegrityError(error)
+        else:
+            write.positions = list(positions or ())
+        c.execute("RELEASE write")
+
+    def _project(self, c: SQLiteCursor, written: list[_Write]) -> int | None:
+        """Apply the group's events (and any gap before them) to the read models in this
+        transaction; the position tracked, or None if left to catch-up."""
+        ours: list[Record] = sorted(
+            (
+                (position, event.topic, event.state)
+                for write in written
+                for position, event in zip(write.positions or (), write.events, strict=True)
+            ),
+            key=_position,
+        )
+        if not ours:
+            return None
+        first, last = ours[0][0], ours[-1][0]
+        tracked = self.store.tracked(c)
+        if tracked >= first or first - 1 - tracked > self.max_gap:
+            return None
+        records = ours
+        if tracked < first - 1 or last - first + 1 != len(ours):
+            records = self.store.read_log_with(c, tracked, last - tracked)
+        # The events stay if the read models cannot take them (as before this path):
+        # catch-up then meets the same error and reports it.
+        c.execute("SAVEPOINT project")
+        try:
+            if not self.store.claim(c, tracked, last):
+                raise ProjectionError(f"tracking moved from {tracked} under the write lock")
+            self.read.projection.apply(c, records)
+        except (ProjectionError, sqlite3.Error) as error:
+            log.warning("appended events not projected with their write: %s", error)
+            c.execute("ROLLBACK TO project")
+            c.execute("RELEASE project")
+            return None
+        c.execute("RELEASE project")
+        return last
+
+
+def _position(record: Record) -> Any:
+    return record[0]

@@ -1,0 +1,253 @@
+"""The write path on a SQLite file: one transaction per write, one per group of writes.
+
+In-process: the application and its read models as the server opens them
+(``open_services``), so what is checked is what a request gets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from api.services import Services, open_services
+from api.settings import Settings
+from domain.application import Rejected
+from domain.errors import Conflict
+from domain.model import Story, parse_fact
+from projections.appending import GroupCommit
+
+FT = {"name": "Financial Times", "published": "2024-01-11"}
+
+
+def claim(fact_id: str, text: str = "talks") -> dict[str, Any]:
+    return {"id": fact_id, "kind": "claim", "subject": "delegates", "predicate": "held",
+            "object": text, "occurred": "2023-07", "sources": [FT]}  # fmt: skip
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    opened = open_services(Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", tokens="w:s"))
+    opened.app.create_story(Story(id="s", title="Geneva talks"), "w")
+    yield opened
+    opened.close()
+
+
+def grouped(services: Services) -> GroupCommit:
+    insert = services.app._insert_events
+    assert insert is not None, "a SQLite file store commits writes with their read models"
+    owner = getattr(insert, "__self__", None)
+    assert isinstance(owner, GroupCommit)
+    return owner
+
+
+def log_positions(services: Services) -> list[int]:
+    notes = services.app.recorder.select_notifications(start=1, limit=10_000)
+    return [n.id for n in notes]
+
+
+def stored_tracking(services: Services) -> int:
+    return services.read.store.max_tracking_id(services.app.name) or 0
+
+
+@contextmanager
+def transactions_counted(commit: GroupCommit, hold_first: threading.Event | None = None) -> Any:
+    """Counts the group commit's transactions; ``hold_first``: the first waits for it."""
+    original = commit.store.durable_transaction
+    count: list[int] = []
+    entered = threading.Event()
+
+    @contextmanager
+    def counted() -> Iterator[Any]:
+        count.append(1)
+        with original() as c:
+            if hold_first is not None and len(count) == 1:
+                entered.set()
+                assert hold_first.wait(10)
+            yield c
+
+    commit.store.durable_transaction = counted  # type: ignore[method-assign]
+    try:
+        yield count, entered
+    finally:
+        commit.store.durable_transaction = original  # type: ignore[method-assign]
+
+
+def test_an_acknowledged_fact_is_tracked_and_readable_with_no_catch_up(
+    services: Services,
+) -> None:
+    written = services.app.report_fact("s", parse_fact(claim("c-1")), "w")
+    assert written.position is not None
+    # Committed with its write: the store's tracking already holds it, no catch-up ran.
+    assert stored_tracking(services) == written.position == max(log_positions(services))
+    assert services.read.fact("s", "c-1").position == written.position
+
+
+def test_writes_that_arrive_together_share_one_transaction_and_keep_their_answers(
+    services: Services,
+) -> None:
+    commit = grouped(services)
+    release = threading.Event()
+    results: dict[str, Any] = {}
+
+    def write(fact_id: str) -> None:
+        try:
+            results[fact_id] = services.app.report_fact("s", parse_fact(claim(fact_id)), "w")
+        except Exception as error:  # each thread's answer is checked below
+            results[fact_id] = error
+
+    with transactions_counted(commit, hold_first=release) as (count, entered):
+        first = threading.Thread(target=write, args=("lead",))
+        first.start()
+        assert entered.wait(10)  # the leader is inside its transaction
+        rest = [threading.Thread(target=write, args=(f"c-{i}",)) for i in range(8)]
+        for thread in rest:
+            thread.start()
+        _until(lambda: len(commit._queue) == 8)
+        release.set()
+        for thread in (first, *rest):
+            thread.join(10)
+    assert len(count) == 2  # the leader's write, then the eight queued behind it
+    positions = sorted(results[f].position for f in results)
+    assert positions == sorted(set(positions)) and len(positions) == 9
+    assert stored_tracking(services) == max(positions)
+    for fact_id in results:
+        assert services.read.fact("s", fact_id).position == results[fact_id].position
+
+
+def test_a_write_the_store_refuses_inside_a_group_sinks_only_itself(services: Services) -> None:
+    commit = grouped(services)
+    written = services.app.report_fact("s", parse_fact(claim("taken")), "w")
+    stored = services.app.recorder.select_events(
+        services.app.recorder.select_notifications(start=written.position, limit=1)[0].originator_id
+    )[0]
+    again = StoredEvent(stored.originator_id, 1, stored.topic, stored.state)  # taken version
+    fresh = [_stored(services, f"fresh-{i}") for i in range(3)]
+    release = threading.Event()
+    answers: list[Any] = [None] * 5
+
+    def insert(k: int, events: list[StoredEvent]) -> None:
+        try:
+            answers[k] = commit.insert(events)
+        except IntegrityError as error:
+            answers[k] = error
+
+    with transactions_counted(commit, hold_first=release) as (count, entered):
+        lead = threading.Thread(target=insert, args=(0, [_stored(services, "lead")]))
+        lead.start()
+        assert entered.wait(10)
+        group = [[fresh[0]], [again], [fresh[1], fresh[2]], [_stored(services, "last")]]
+        threads = [threading.Thread(target=insert, args=(k + 1, g)) for k, g in enumerate(group)]
+        for thread in threads:
+            thread.start()
+        _until(lambda: len(commit._queue) == 4)
+        release.set()
+        for thread in (lead, *threads):
+            thread.join(10)
+    assert len(count) == 2
+    assert isinstance(answers[2], IntegrityError)
+    kept = [p for a in answers if isinstance(a, list) for p in a]
+    assert len(kept) == 5
+    # The refused write left no hole: the log runs on, tracked to its end, rows for each.
+    assert log_positions(services) == list(range(1, max(kept) + 1))
+    assert stored_tracking(services) == max(kept)
+    ids = {"lead", "fresh-0", "fresh-1", "fresh-2", "last"}
+    assert ids <= {item.id for item in services.read.facts("s").items}
+
+
+def test_the_same_id_written_twice_at_once_is_appended_once_and_the_other_answered(
+    services: Services,
+) -> None:
+    commit = grouped(services)
+    release = threading.Event()
+    answers: dict[str, Any] = {}
+
+    def write(name: str, fact_id: str, text: str) -> None:
+        try:
+            answers[name] = services.app.report_fact("s", parse_fact(claim(fact_id, text)), "w")
+        except Rejected as error:  # the route answers its Conflict problem with a 409
+            answers[name] = error
+
+    with transactions_counted(commit, hold_first=release) as (_, entered):
+        lead = threading.Thread(target=write, args=("lead", "lead", "talks"))
+        lead.start()
+        assert entered.wait(10)
+        # Both pass their checks (neither id is stored yet) and meet in one group.
+        same = threading.Thread(target=write, args=("same", "dup", "talks"))
+        differs = threading.Thread(target=write, args=("differs", "dup", "something else"))
+        same.start()
+        differs.start()
+        _until(lambda: len(commit._queue) == 2)
+        release.set()
+        for thread in (lead, same, differs):
+            thread.join(10)
+    assert answers["lead"].created
+    pair = [answers["same"], answers["differs"]]
+    # The first of the two took the id; the second was refused alone, then checked
+    # again against what is stored: a 409 naming what differs.
+    assert sum(not isinstance(a, Rejected) and a.created for a in pair) == 1
+    refused = [a.problems for a in pair if isinstance(a, Rejected)]
+    assert [(p.error, p.differing) for p in refused[0]] == [(Conflict, ("object",))]
+    reported = [n for n in services.app.recorder.select_notifications(1, 100)
+                if n.topic.endswith("FactReported")]  # fmt: skip
+    assert len(reported) == 2  # "lead" and "dup", once each
+
+
+def test_a_failure_before_the_commit_leaves_neither_the_event_nor_its_rows(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = log_positions(services)
+
+    def crash(*_: object) -> None:
+        raise SystemExit("the process dies after inserting, before committing")
+
+    monkeypatch.setattr(services.read.projection, "apply", crash)
+    with pytest.raises(SystemExit):
+        services.app.report_fact("s", parse_fact(claim("lost")), "w")
+    monkeypatch.undo()
+    assert log_positions(services) == before
+    assert stored_tracking(services) == max(before)
+    assert [item.id for item in services.read.facts("s").items] == []
+    # and the next write goes through as if nothing had happened
+    assert services.app.report_fact("s", parse_fact(claim("lost")), "w").created
+
+
+def test_events_appended_elsewhere_are_projected_with_the_next_write(
+    services: Services, tmp_path: Path
+) -> None:
+    from domain.application import Reportedly
+    from projections.store import store_env
+
+    other = Reportedly(env=store_env(f"sqlite:///{tmp_path / 'r.db'}"))  # e.g. a CLI
+    try:
+        other.report_fact("s", parse_fact(claim("by-other")), "cli")
+    finally:
+        other.close()
+    assert stored_tracking(services) < max(log_positions(services))
+    written = services.app.report_fact("s", parse_fact(claim("by-server")), "w")
+    assert stored_tracking(services) == written.position
+    assert {i.id for i in services.read.facts("s").items} == {"by-other", "by-server"}
+
+
+def _stored(services: Services, fact_id: str) -> StoredEvent:
+    from domain.events import FactReported, fact_uuid
+
+    fact = parse_fact(claim(fact_id))
+    event = FactReported(originator_id=fact_uuid("s", fact_id), originator_version=1,
+                         timestamp=services.app.get_story("s").created_on, writer="w",
+                         story="s", fact=fact)  # fmt: skip
+    return services.app.mapper.to_stored_event(event)
+
+
+def _until(condition: Any, timeout: float = 10.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)

@@ -1,0 +1,75 @@
+"""What the one-transaction write path relies on in eventsourcing 9.5 (private API).
+
+``projections.appending`` inserts events with ``SQLiteApplicationRecorder._insert_events``
+on its own cursor, inside the read store's transaction, and ``Reportedly._record``
+replaces the library's ``Application._record``. If an upgrade changes either, these
+tests say so before a write goes astray (docs/writes.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+
+
+class Note(Aggregate):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def stored(version: int = 1, originator: uuid.UUID | None = None) -> StoredEvent:
+    return StoredEvent(originator or uuid.uuid4(), version, "tests:Note", b'{"a": 1}')
+
+
+def test_insert_events_on_a_given_cursor_writes_nothing_until_its_transaction_commits(
+    tmp_path: Path,
+) -> None:
+    recorder = SQLiteApplicationRecorder(SQLiteDatastore(str(tmp_path / "e.db")))
+    recorder.create_table()
+    other = SQLiteDatastore(str(tmp_path / "e.db"))  # a second pool, as the read store is
+    with other.transaction(commit=False) as c:  # rolled back at the end
+        ids = recorder._insert_events(c, [stored(), stored(), stored()])
+        assert ids == [1, 2, 3]  # each rowid, as it is assigned
+    assert recorder.max_notification_id() is None
+    with other.transaction(commit=True) as c:
+        ids = recorder._insert_events(c, [stored(), stored()])
+    assert ids == [1, 2]
+    # The positions it returns are the notification ids the log reads back.
+    assert [n.id for n in recorder.select_notifications(start=1, limit=10)] == [1, 2]
+
+
+def test_the_log_position_is_the_events_tables_rowid(tmp_path: Path) -> None:
+    recorder = SQLiteApplicationRecorder(SQLiteDatastore(str(tmp_path / "e.db")))
+    recorder.create_table()
+    recorder.insert_events([stored(), stored()])
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute(f"SELECT rowid FROM {recorder.events_table_name} ORDER BY rowid")
+        rowids = [row[0] for row in c.fetchall()]
+    assert rowids == [n.id for n in recorder.select_notifications(start=1, limit=10)]
+
+
+def test_application_save_records_through_record_and_takes_its_recordings(
+    tmp_path: Path,
+) -> None:
+    seen: list[Any] = []
+
+    class Hooked(Application[uuid.UUID]):
+        def _record(self, processing_event: Any) -> list[Recording[uuid.UUID]]:
+            seen.append(list(processing_event.events))
+            return super()._record(processing_event)
+
+    app = Hooked(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                      "SQLITE_DBNAME": str(tmp_path / "a.db")})  # fmt: skip
+    try:
+        recordings = app.save(Note("x"))
+        assert len(seen) == 1 and len(seen[0]) == 1
+        assert [r.notification.id for r in recordings] == [1]
+        assert recordings[0].domain_event is seen[0][0]
+    finally:
+        app.close()
