@@ -360,3 +360,14 @@ def test_a_fact_said_of_the_whole_series_reads_so_on_its_card(desk: TestClient) 
     cards = timeline[start : timeline.index("</ol>", start)]
     assert "OpenAI took part in talks-series (round not said) as participant" in cards
     assert " None " not in cards
+
+
+def test_a_disputed_meeting_says_so_on_its_picture_card(desk: TestClient) -> None:
+    own_id = {**MEETING, "id": "round-2", "meeting": "geneva-october", "title": "Round two"}
+    assert desk.post("/stories/talks/facts", json=own_id, headers=ALICE).status_code == 201
+    dispute = {"note": "It was in September.", "source": FT}
+    desk.post("/stories/talks/facts/round-2/disputes", json=dispute, headers=ALICE)
+    timeline = desk.get("/stories/talks/timeline").text
+    picture = timeline[timeline.index('id="picture"') : timeline.index('<div id="facts">')]
+    card = picture[picture.index("Round two") :]
+    assert '<span class="tag warn">disputed</span>' in card[: card.index("</article>")]

@@ -266,7 +266,11 @@ def _mark_disputed(picture: PictureView, page: TimelinePage) -> None:
     """A disputed meeting says so on its card, beside corrected and retracted."""
     if page.picture is None:
         return
-    disputed = {s.view.id for s in page.shown if s.known_until is None and s.view.disputed}
+    disputed = {
+        s.view.meeting_named() or s.view.id
+        for s in page.shown
+        if s.known_until is None and s.view.disputed and s.view.kind == "meeting_held"
+    }
     for card, meeting in zip(picture.meetings, page.picture.meetings, strict=False):
         if meeting.id in disputed and "disputed" not in card.flags:
             card.flags.insert(0, "disputed")
