@@ -43,7 +43,7 @@ from domain.events import (
     FactRetracted,
     Status,
 )
-from domain.model import Source, fact_content, parse_fact
+from domain.model import Source, apply_changes, fact_content, parse_fact
 
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -105,13 +105,6 @@ def occurred_by(occurred: Occurred, until: datetime) -> OccurredBy | None:
     if occurred.earliest > until:
         return None
     return OccurredBy.surely if occurred.latest - _MICROSECOND <= until else OccurredBy.possibly
-
-
-def apply_changes(content: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A correction's ``changes`` over a fact's content: given fields replace the old,
-    a field given as None is dropped."""
-    merged = {**content, **changes}
-    return {k: v for k, v in merged.items() if v is not None}
 
 
 def known_fact(events: Sequence[DomainEvent], clocks: AsOfClocks) -> KnownFact | None:

@@ -20,7 +20,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from domain.clocks import now
 from domain.errors import Conflict, RuleBroken
 from domain.messages import plain_problems
-from domain.model import FACT_KINDS, Actor, Fact, Source, Story, fact_content, parse_fact
+from domain.model import (
+    FACT_KINDS,
+    Actor,
+    Fact,
+    Source,
+    Story,
+    apply_changes,
+    fact_content,
+    parse_fact,
+)
 from domain.rules import fact_problems, latest_publication, raise_first, source_problems
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://reportedly.invalid/")
@@ -217,10 +226,8 @@ class FactState(Aggregate):
         if touched:
             name = sorted(touched)[0]
             raise RuleBroken(f"a correction cannot change {name!r}", field=f"changes.{name}")
-        merged = {**fact_content(self.fact), **changes}
-        merged = {k: v for k, v in merged.items() if v is not None}
         try:
-            corrected = parse_fact(merged)
+            corrected = parse_fact(apply_changes(fact_content(self.fact), changes))
         except ValidationError as error:
             first = plain_problems(error.errors(), tags=FACT_KINDS, subject="a fact")[0]
             loc = ".".join(str(p) for p in first.loc)

@@ -6,6 +6,7 @@ Each fact kind is a model with its own fields; ``Fact`` is their union, discrimi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -285,6 +286,13 @@ def parse_fact(data: Any) -> Fact:
 def fact_content(fact: FactBase) -> dict[str, Any]:
     """The fact as stored and compared: JSON-ready, without unset optional fields."""
     return fact.model_dump(mode="json", exclude_none=True)
+
+
+def apply_changes(content: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A correction's ``changes`` over a fact's content: the one rule every reader and
+    the writer use. Given fields replace the old; a field given as None is dropped."""
+    merged = {**content, **changes}
+    return {k: v for k, v in merged.items() if v is not None}
 
 
 class Dispute(Strict):

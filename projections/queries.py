@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from domain.errors import RuleBroken
 from domain.events import Status
-from domain.model import fact_content, parse_fact
+from domain.model import apply_changes, fact_content, parse_fact
 from projections.schema import bound, from_us, occurred_of, published_us
 from projections.store import Cursor, Store
 from projections.views import (
@@ -231,8 +231,7 @@ def known_content(store: Store, c: Cursor, row: Any, acts: Sequence[Act]) -> dic
         return None
     fact: dict[str, Any] = event_state(store, c, row["first_position"])["fact"]
     for act in counted:
-        merged = {**fact, **act.data["changes"]}
-        fact = {k: v for k, v in merged.items() if v is not None}
+        fact = apply_changes(fact, act.data["changes"])
     return checked(fact)
 
 
@@ -395,8 +394,7 @@ def versions(
         if every_earlier:
             content = with_meeting_id(act.data["fact"])
         else:
-            merged = {**content, **act.data["changes"]}
-            content = checked({k: v for k, v in merged.items() if v is not None})
+            content = checked(apply_changes(content, act.data["changes"]))
         shown.append(
             FactVersion(
                 version=correction["version"],

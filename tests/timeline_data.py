@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.asof import apply_changes
 from domain.clocks import parse_occurred
 from domain.events import (
     DomainEvent,
@@ -17,7 +16,7 @@ from domain.events import (
     Status,
     fact_uuid,
 )
-from domain.model import Actor, ActorKind, Fact, Source, fact_content, parse_fact
+from domain.model import Actor, ActorKind, Fact, Source, apply_changes, fact_content, parse_fact
 from domain.storyfile import StoryFile
 from projections.views import FactView
 
