@@ -23,6 +23,7 @@ from api.routes import (
     actors,
     exchange,
     facts,
+    feed,
     health,
     lifecycle,
     reads,
@@ -60,7 +61,7 @@ TAGS = [
 def _routers() -> list[APIRouter]:
     routers = [
         desk.router, actors.router, stories.router, facts.router, lifecycle.router, reads.router,
-        exchange.router, stream.router,
+        exchange.router, stream.router, feed.router,
     ]  # fmt: skip
     # The timeline (HTML page and plotly figure) is its own package, when installed.
     if importlib.util.find_spec("api.timeline.routes") is not None:
