@@ -21,6 +21,7 @@ from api.desk import routes as desk
 from api.limits import BodyLimit
 from api.routes import (
     actors,
+    drafts,
     exchange,
     facts,
     feed,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     guarded = [Depends(require_reader)] if settings.read_tokens.strip() else []
     for router in _routers():
         app.include_router(router, dependencies=guarded)
+    app.include_router(drafts.router, dependencies=guarded)  # reads an article, appends nothing
     app.include_router(health.router)
     # Browsers sign in to write, or to read where reads are private; a signed-in
     # browser's cookie then authenticates its writes as a bearer token would.

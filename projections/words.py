@@ -23,13 +23,17 @@ def actor_name(actor_id: str, actors: Mapping[str, Actor]) -> str:
 
 
 def meeting_titles(views: Iterable[FactView]) -> dict[str, str]:
-    """Each meeting's title by its meeting id (which other facts name) and its fact id."""
+    """Each meeting's title by its meeting id (which other facts name) and its fact id,
+    then each series' name by the series (where no meeting id is the same)."""
+    listed = list(views)
     titles: dict[str, str] = {}
-    for view in views:
+    for view in listed:
         if view.kind == "meeting_held":
             title = str(view.fields().get("title") or view.id)
             titles.setdefault(view.meeting_named() or view.id, title)
             titles.setdefault(view.id, title)
+    for series, name in series_names(listed).items():
+        titles.setdefault(series, name)
     return titles
 
 
@@ -138,8 +142,10 @@ def what(
     meetings: Mapping[str, str],
     series: Mapping[str, str] | None = None,
 ) -> str:
-    """A one-line description of the fact in words (plain text, not yet escaped)."""
-    names = Names(actors, meetings, series or {})
+    """A one-line description of the fact in words (plain text, not yet escaped).
+
+    ``meetings`` as ``meeting_titles`` gives them, which names the series too."""
+    names = Names(actors, meetings, meetings if series is None else series)
     return fact_words(view.kind, view.fields(), names, fallback=view.id)
 
 

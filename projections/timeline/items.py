@@ -10,7 +10,7 @@ as-of rule's answer on that state's first day (``domain.asof``), never a copy of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -25,6 +25,9 @@ from domain.events import (
 )
 from domain.model import Actor
 from projections.views import FactView
+from projections.words import actor_name, meeting_titles, what
+
+__all__ = ["actor_name", "meeting_titles", "what"]  # the words live in projections.words
 
 # The lifecycle events that start a new state of a fact (a corroboration adds a source).
 CHANGES: dict[type[FactLifecycleEvent], str] = {
@@ -122,15 +125,6 @@ def kind_label(kind: str) -> str:
     return kind.replace("_", " ")
 
 
-def meeting_titles(views: Iterable[FactView]) -> dict[str, str]:
-    return {v.id: str(v.fields().get("title") or v.id) for v in views if v.kind == "meeting_held"}
-
-
-def actor_name(actor_id: str, actors: Mapping[str, Actor]) -> str:
-    actor = actors.get(actor_id)
-    return actor.name if actor else actor_id
-
-
 def lane_of(
     view: FactView, lanes: str, actors: Mapping[str, Actor], meetings: Mapping[str, str]
 ) -> str:
@@ -145,40 +139,6 @@ def lane_of(
     if meeting:
         return meetings.get(str(meeting), str(meeting))
     return NO_MEETING
-
-
-def what(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, str]) -> str:
-    """A one-line description of the fact in words (plain text, not yet escaped)."""
-    f = view.fields()
-    actor = actor_name(str(f["actor"]), actors) if f.get("actor") else None
-    meeting = (
-        meetings.get(str(f.get("meeting")), str(f.get("meeting"))) if f.get("meeting") else None
-    )
-    match view.kind:
-        case "meeting_held":
-            place = f" ({f['place']})" if f.get("place") else ""
-            return f"{f.get('title', view.id)}{place}"
-        case "participant_joined":
-            return f"{actor} took part in {meeting} as {f.get('role', 'participant')}"
-        case "participant_absent":
-            return f"{actor} absent from {meeting}"
-        case "actor_briefed":
-            return f"{actor} briefed on {meeting}"
-        case "topic_discussed":
-            return f"{meeting} discussed: {f.get('topic')}"
-        case "statement_made":
-            return f"{actor or f.get('speaker')}: “{_shorten(str(f.get('text', '')), 120)}”"
-        case "disclosure_published":
-            return f"{actor} disclosed: {f.get('headline')}"
-        case "policy_announced":
-            return f"{actor} announced: {f.get('title')}"
-        case "claim":
-            return f"{f.get('subject')} {f.get('predicate')} {f.get('object')}"
-    return view.id
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # ---- rows inside a lane ----------------------------------------------------------------
