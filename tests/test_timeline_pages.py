@@ -100,10 +100,6 @@ def test_timeline_page_loads_plotly_from_this_server_never_a_cdn(
     assert "EventSource" in geneva_client.get(sources[1]).text
 
 
-@pytest.mark.xfail(
-    reason="the page draws participants by side only under a meeting; the Geneva file says "
-    "who took part of the series, which the page does not render yet (picture work)"
-)
 def test_timeline_page_shows_the_series_participants_by_side(geneva_client: TestClient) -> None:
     html = geneva_client.get(TIMELINE).text
     assert "Participants, by side" in html

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from domain.model import Actor
 from projections.timeline.figures import day_number
 from projections.timeline.items import Shown, meeting_titles, what
-from projections.views import DisclosureLag, MeetingPicture, Picture, Statement
+from projections.views import (
+    DisclosureLag,
+    MeetingPicture,
+    Participant,
+    Picture,
+    SeriesPicture,
+    Statement,
+)
 
 OTHER_KINDS = ("disclosure_published", "policy_announced", "claim")
 
@@ -106,12 +113,14 @@ def picture_view(
     when = replays(shown)
     names = {a.id: a.name for a in picture.actors} | {k: a.name for k, a in actors.items()}
     topics = {
-        (str(s.view.fields().get("meeting")), str(s.view.fields().get("topic"))): s.view.id
+        (_where(s.view.fields()), str(s.view.fields().get("topic"))): s.view.id
         for s in shown
         if s.view.kind == "topic_discussed"
     }
     meetings = [_meeting(m, when, names, topics) for m in picture.meetings]
+    meetings += [_series(s, picture.meetings, when, names, topics) for s in picture.series]
     in_meetings = {s.fact_id for m in picture.meetings for s in m.statements}
+    in_meetings |= {s.fact_id for series in picture.series for s in series.statements}
     loose = [_statement(s, when, names) for s in picture.statements if s.fact_id not in in_meetings]
     titles = meeting_titles(s.view for s in shown)
     current = {s.view.id: s for s in shown if s.known_until is None}
@@ -140,13 +149,6 @@ def _meeting(
     names: Mapping[str, str],
     topics: Mapping[tuple[str, str], str],
 ) -> MeetingCard:
-    sides: dict[str, Side] = {}
-    for person in sorted(meeting.participants, key=lambda p: (p.country or "~", p.name)):
-        side = sides.setdefault(person.country or "", Side(person.country or "side unknown"))
-        note = person.role if person.role != "participant" else None
-        if person.certainty.value != "reported":
-            note = f"{note}, {person.certainty.value}" if note else person.certainty.value
-        side.entries.append(Entry(person.name, note, when.get(person.fact_id)))
     flags = [meeting.status.value] if meeting.status.value != "active" else []
     disclosure = None
     if meeting.disclosed_at:
@@ -158,7 +160,7 @@ def _meeting(
         occurred=f"{meeting.occurred} ({meeting.precision.value})",
         certainty=meeting.certainty.value,
         flags=flags,
-        sides=list(sides.values()),
+        sides=_sides(meeting.participants, when),
         absentees=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in meeting.absentees],
         briefed=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in meeting.briefed],
         topics=[
@@ -168,8 +170,63 @@ def _meeting(
         statements=[_statement(s, when, names) for s in meeting.statements],
         disclosure=disclosure,
         lag=lag_words(meeting.disclosure_lag) if meeting.disclosure_lag else None,
-        replay=when.get(meeting.id),
+        replay=when.get(meeting.fact_id),
     )
+
+
+def _series(
+    series: SeriesPicture,
+    meetings: Sequence[MeetingPicture],
+    when: Mapping[str, Replay],
+    names: Mapping[str, str],
+    topics: Mapping[tuple[str, str], str],
+) -> MeetingCard:
+    """What is said of a set of talks as a whole, without saying which round."""
+    rounds = [m for m in meetings if m.id in series.rounds]
+    card = MeetingCard(
+        title=f"{series.id}: the talks as a whole",
+        place=None,
+        occurred=f"{len(rounds)} round(s): " + ", ".join(m.occurred for m in rounds),
+        certainty="",
+        flags=[],
+        sides=_sides(series.participants, when),
+        absentees=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in series.absentees],
+        briefed=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in series.briefed],
+        topics=[
+            Entry(topic, None, when.get(topics.get((series.id, topic), "")))
+            for topic in series.topics
+        ],
+        statements=[_statement(s, when, names) for s in series.statements],
+        disclosure=None,
+        lag=None,
+        replay=None,
+    )
+    # Shown from when the first of its rounds, or of what is said of it, was known.
+    entries = [e for side in card.sides for e in side.entries]
+    entries += card.absentees + card.briefed + card.topics
+    known = [when.get(m.fact_id) for m in rounds] + [e.replay for e in entries]
+    known += [s.replay for s in card.statements]
+    first = [r for r in known if r is not None]
+    if first:
+        card.replay = Replay(min(r.known_from for r in first), None, min(r.start for r in first))
+    return card
+
+
+def _where(fields: Mapping[str, object]) -> str:
+    """The meeting a fact names, or its series."""
+    return str(fields.get("meeting") or fields.get("series"))
+
+
+def _sides(participants: Sequence[Participant], when: Mapping[str, Replay]) -> list[Side]:
+    """Participants by the side they sat on (the fact's ``side``, else their country)."""
+    sides: dict[str, Side] = {}
+    for person in sorted(participants, key=lambda p: (p.side or "~", p.name)):
+        side = sides.setdefault(person.side or "", Side(person.side or "side unknown"))
+        note = person.role if person.role != "participant" else None
+        if person.certainty.value != "reported":
+            note = f"{note}, {person.certainty.value}" if note else person.certainty.value
+        side.entries.append(Entry(person.name, note, when.get(person.fact_id)))
+    return list(sides.values())
 
 
 def _ref(name: str, certainty: str, replay: Replay | None) -> Entry:
