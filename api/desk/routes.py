@@ -14,11 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import FactId, ServicesDep, StoryId
 from api.desk.forms import ACTOR_KINDS
+from api.desk.responses import page_responses
 from api.desk.templating import render, static_text
 from api.desk.views import describe, fact_form, fact_panel, meeting_names, story_summary
 from api.routes.reads import get_fact
 from api.routes.signin import viewer
-from api.schemas import errors
 from api.services import Services
 from projections.timeline.data import all_facts, whole_log
 from projections.timeline.items import what
@@ -26,10 +26,7 @@ from projections.views import LATEST, NO_FILTERS, Filters
 
 router = APIRouter(tags=["pages"])
 
-HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "an HTML page"},
-    **errors(401, 404, 422),
-}
+HTML = page_responses(401, 404, 422)
 MEETINGS = Filters(kind=("meeting_held",))
 # The routes that answer with a page: their errors are pages too (``api.desk.errors``).
 PAGES = frozenset({"stories_page", "fact_page", "fact_panel", "timeline_page", "signin_page"})

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from api.auth import authenticate, check_same_origin, token_name
 from api.deps import READ_COOKIE as COOKIE
 from api.deps import Credentials, ServicesDep, require_writer
+from api.desk.responses import page_responses
 from api.desk.templating import Viewer, render
 from api.services import Services
 
@@ -75,7 +76,7 @@ def _page(request: Request, services: Services, next_path: str, problem: str = "
     )
 
 
-@router.get("/signin", response_class=HTMLResponse)
+@router.get("/signin", response_class=HTMLResponse, responses=page_responses())
 def signin_page(
     request: Request, services: ServicesDep, next: str | None = Query(default=None)
 ) -> HTMLResponse:
@@ -83,7 +84,7 @@ def signin_page(
     return HTMLResponse(_page(request, services, safe_next(next)))
 
 
-@router.post("/signin", response_class=HTMLResponse)
+@router.post("/signin", response_class=HTMLResponse, responses=page_responses(303, 401, 403))
 async def signin(request: Request, services: ServicesDep) -> Response:
     """Check a read or write token from the form and keep it in a cookie."""
     if request.headers.get("origin"):  # no signing a browser in from another site
@@ -105,7 +106,7 @@ async def signin(request: Request, services: ServicesDep) -> Response:
     return response
 
 
-@router.post("/signout")
+@router.post("/signout", responses=page_responses(303))
 def signout(next: str | None = Query(default=None)) -> Response:
     """Forget the browser's token."""
     response = RedirectResponse(safe_next(next), status_code=303)

@@ -4,7 +4,7 @@ and the scripts they load (plotly.js from the installed plotly package, never a 
 from __future__ import annotations
 
 import gzip
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import plotly
 from fastapi import APIRouter, Query, Request
@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import NoMatchFound
 
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId
+from api.desk.responses import page_responses
 from api.routes.signin import viewer
 from api.schemas import errors
 from api.services import Services
@@ -105,17 +106,12 @@ def _path(request: Request, name: str, **params: str) -> str | None:
         return None
 
 
-HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "an HTML page"}
-}
-
-
 @router.get(
     "/stories/{story}/timeline",
     name="timeline_page",
     summary="The story's interactive timeline, as a web page",
     response_class=Response,
-    responses={**HTML, **errors(401, 404, 422)},
+    responses=page_responses(401, 404, 422),
 )  # fmt: skip
 async def timeline_page(
     story: StoryId,
