@@ -458,7 +458,7 @@ def export_story(
 
     import orjson
 
-    from api import exporting
+    from api import exporting, timelinejs
     from api.services import open_services
     from domain.errors import DomainError
     from projections.views import Filters
@@ -473,7 +473,7 @@ def export_story(
         elif format == "csv":
             chunks = [t.encode() for t in exporting.csv_text(services, story, as_of, Filters())]
         else:
-            document = exporting.timelinejs(services, story, as_of, Filters())
+            document = timelinejs.timelinejs(services, story, as_of, Filters())
             chunks = [orjson.dumps(document, option=orjson.OPT_INDENT_2)]
     except DomainError as error:
         raise fail(error.message) from None

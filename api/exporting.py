@@ -1,4 +1,5 @@
-"""Exports of a story: its replayable log (NDJSON), a CSV of facts, a TimelineJS3 timeline.
+"""Exports of a story: its replayable log (NDJSON) and a CSV of facts (``api.timelinejs``:
+its TimelineJS3 document).
 
 The NDJSON is what ``POST /stories/{story}/import`` takes back: a ``story_created`` line,
 one ``actor_registered`` line per actor the story names, then every event of the story
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -188,98 +187,3 @@ def csv_text(services: Services, story: str, as_of: AsOf, filters: Filters) -> I
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-_EDTF_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
-
-
-def _plain_date(edtf_part: str) -> tuple[dict[str, int], str] | None:
-    """A TimelineJS date with only the precision the EDTF has, and its display text.
-
-    None for what TimelineJS cannot show as is (seasons, unspecified digits, open ends).
-    """
-    match = _EDTF_DATE.match(edtf_part.strip("~?%"))
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if month and not 1 <= int(month) <= 12:
-        return None  # an EDTF season (21-24) or other code
-    date: dict[str, int] = {"year": int(year)}
-    shown = year
-    if month:
-        date["month"] = int(month)
-        shown = f"{MONTHS[int(month) - 1]} {year}"
-    if day:
-        date["day"] = int(day)
-        shown = f"{int(day)} {shown}"
-    return date, shown
-
-
-def _day(moment: datetime) -> dict[str, int]:
-    return {"year": moment.year, "month": moment.month, "day": moment.day}
-
-
-def _headline(fact: FactView) -> str:
-    f = fact.fields()
-    by_kind = {
-        "meeting_held": f.get("title"),
-        "participant_joined": f"{f.get('actor')} joined {f.get('meeting')} as {f.get('role')}",
-        "participant_absent": f"{f.get('actor')} absent from {f.get('meeting')}",
-        "actor_briefed": f"{f.get('actor')} briefed on {f.get('meeting')}",
-        "topic_discussed": f"{f.get('meeting')}: {f.get('topic')}",
-        "statement_made": f"{f.get('actor') or f.get('speaker')}: “{f.get('text')}”",
-        "disclosure_published": f.get("headline"),
-        "policy_announced": f"{f.get('actor')}: {f.get('title')}",
-        "claim": f"{f.get('subject')} {f.get('predicate')} {f.get('object')}",
-    }
-    return str(by_kind.get(fact.kind) or fact.id)
-
-
-def timeline_event(fact: FactView) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "unique_id": fact.id,
-        "group": fact.kind,
-        "text": {"headline": _escape(_headline(fact)), "text": _body(fact)},
-    }
-    start_text, slash, end_text = fact.occurred.partition("/")
-    start = _plain_date(start_text)
-    end = _plain_date(end_text) if slash else None
-    if start is None or (slash and end is None):
-        # Not plain dates: the interval the EDTF stands for, day by day, shown as written.
-        event["start_date"] = _day(fact.occurred_earliest)
-        event["end_date"] = _day(fact.occurred_latest - timedelta(days=1))
-        event["display_date"] = fact.occurred
-        return event
-    event["start_date"], shown = start
-    if end is not None:
-        event["end_date"], end_shown = end
-        shown = f"{shown} \u2013 {end_shown}"
-    if any(mark in fact.occurred for mark in "~?%"):
-        shown = f"c. {shown}" if "~" in fact.occurred else f"{shown}?"
-    event["display_date"] = shown
-    return event
-
-
-def _body(fact: FactView) -> str:
-    parts = []
-    if fact.quote:
-        parts.append(f"<blockquote>{_escape(fact.quote)}</blockquote>")
-    if fact.note:
-        parts.append(f"<p>{_escape(fact.note)}</p>")
-    cited = ", ".join(f"{_escape(s.name)} ({s.published})" for s in fact.sources)
-    parts.append(f"<p>Reported by {cited}; {fact.certainty}; {fact.status}.</p>")
-    return "".join(parts)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def timelinejs(services: Services, story: str, as_of: AsOf, filters: Filters) -> dict[str, Any]:
-    """The story as a TimelineJS3 JSON document (one event per fact)."""
-    about = services.read.story(story)
-    events = [timeline_event(f) for f in facts(services, story, as_of, filters)]
-    title = {"text": {"headline": about.title, "text": _escape(about.description or "")}}
-    return {"title": title, "events": events}

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import exporting
+from api import exporting, timelinejs
 from api.csv_import import import_csv
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
 from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
@@ -55,7 +55,7 @@ def export(
     name = f"{story}.{ {'jsonl': 'jsonl', 'csv': 'csv', 'timelinejs': 'timeline.json'}[format] }"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "timelinejs":
-        document = exporting.timelinejs(services, story, as_of, filters)
+        document = timelinejs.timelinejs(services, story, as_of, filters)
         return JSONResponse(document, headers=disposition)
     if format == "csv":
         rows = exporting.csv_text(services, story, as_of, filters)
