@@ -693,3 +693,57 @@ def restore(
         f"read models at position {position:,}\n  store: {store}",
         highlight=False,
     )
+
+
+@app.command()
+def draft(
+    story: Annotated[str, typer.Argument(help="the story's id, as stored")],
+    file: Annotated[Path, typer.Argument(help="the article's text, UTF-8 (- reads stdin)")],
+    source: Annotated[str, typer.Option(help="who published it, e.g. 'Financial Times'")],
+    published: Annotated[str, typer.Option(help="the day it came out, e.g. 2024-01-11")],
+    language: Annotated[
+        str | None, typer.Option(help="the text's language, fr or en (guessed if left out)")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="the article's address")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write here instead of stdout")
+    ] = None,
+) -> None:
+    """Draft the facts an article states as a story file to check, edit and `load`.
+
+    Appends nothing. Each draft comes with its sentence as a comment above it.
+    """
+    import sys
+
+    from pydantic import ValidationError
+
+    from api.drafting.storyfile import draft_story_file
+    from api.services import open_services
+    from domain.errors import DomainError
+    from domain.messages import plain_problems
+
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"cannot read {file}: {getattr(error, 'strerror', None) or error}") from None
+    given = {"name": source, "published": published, "url": url, "language": language}
+    services = open_services(settings())
+    try:
+        with err.status("reading the article"):
+            written = draft_story_file(
+                services, story, text, {k: v for k, v in given.items() if v is not None}, str(file)
+            )
+    except ValidationError as error:
+        for problem in plain_problems(error.errors(), subject="a draft request"):
+            where = ".".join(str(p) for p in problem.loc)
+            err.print(f"  {where.replace('source.', '--')}: {problem.message}", highlight=False)
+        raise fail("nothing was drafted") from None
+    except DomainError as error:
+        raise fail(error.message) from None
+    finally:
+        services.close()
+    if output is None:
+        sys.stdout.write(written)
+    else:
+        output.write_text(written, encoding="utf-8")
+        err.print(f"drafts written to {output}: check each entry, then `reportedly load {output}`")

@@ -83,7 +83,7 @@ def matches(
         return False
     if fixture["kind"] in NO_ACTOR and not fixture.get("actor") and where is not None:
         start, end = draft["evidence"]["start"], draft["evidence"]["end"]
-        return start < where[1] and where[0] < end
+        return bool(start < where[1] and where[0] < end)
     return True
 
 

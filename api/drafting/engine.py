@@ -181,7 +181,9 @@ def _add(drafts: list[Draft], fact: dict[str, Any], evidence: Evidence, confiden
     except ValidationError as error:
         log.debug("draft dropped: %s: %s", fact.get("id"), error)
         return
-    drafts.append(Draft(fact_content(parsed), evidence, round(confidence, 2)))
+    content = fact_content(parsed)
+    ordered = {"id": content.pop("id"), "kind": content.pop("kind"), **content}
+    drafts.append(Draft(ordered, evidence, round(confidence, 2)))
 
 
 def _unknowns(article: Article, finder: ActorFinder) -> list[UnknownActor]:

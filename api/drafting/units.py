@@ -19,6 +19,7 @@ QUOTES = re.compile(
     r"«\s*(?P<guillemets>[^«»]+?)\s*»|“\s*(?P<curly>[^“”]+?)\s*”|\"\s*(?P<straight>[^\"]+?)\s*\""
 )
 LETTER = re.compile(r"\w")
+ENDED = re.compile(r"[.!?…:;»\"”)\]]\s*$")
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,11 @@ def sentence_spans(doc: Doc, text: str) -> list[tuple[int, int]]:
         if start >= end:
             continue
         piece = text[start:end]
-        if spans and not LETTER.search(piece) and "\n" not in text[spans[-1][1] : start]:
-            spans[-1] = (spans[-1][0], end)  # a stray mark ('"', '»') goes back
+        same_line = bool(spans) and "\n" not in text[spans[-1][1] : start]
+        if same_line and (not LETTER.search(piece) or not ENDED.search(text[: spans[-1][1]])):
+            # A stray mark ('"', '»') goes back, and so does a sentence cut where no
+            # punctuation ends one (the tagger splits "BYTEDANCE et ..." after the name).
+            spans[-1] = (spans[-1][0], end)
             continue
         spans.append((start, end))
     # An opening mark left at a sentence's end belongs to the next sentence.
