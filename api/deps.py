@@ -17,7 +17,7 @@ from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import authenticate
+from api.auth import authenticate, check_same_origin
 from api.clocks import CLOCKS, TIME_HELP, ClockError, parse_as_of, parse_clock
 from api.services import Services
 from domain.model import FactKind
@@ -39,7 +39,17 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-async def require_writer(services: ServicesDep, credentials: Credentials) -> str:
+READ_COOKIE = "reportedly_token"  # set by /signin for browsers (api/routes/signin.py)
+
+
+async def require_writer(request: Request, services: ServicesDep, credentials: Credentials) -> str:
+    """The writer of a request: the bearer token's name, else the signed-in browser's.
+
+    A write carried by the sign-in cookie must come from this site's own pages (its
+    ``Origin``): SameSite keeps the cookie home, the Origin check refuses the rest."""
+    if credentials is None and (secret := request.cookies.get(READ_COOKIE)):
+        check_same_origin(request.method, request.headers)
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=secret)
     if services.settings.read_only:
         raise HTTPException(
             503,
@@ -48,9 +58,6 @@ async def require_writer(services: ServicesDep, credentials: Credentials) -> str
         )
     secret = credentials.credentials if credentials else None
     return authenticate(secret, services.settings.token_map("tokens"), "writes")
-
-
-READ_COOKIE = "reportedly_token"  # set by /signin for browsers (api/routes/signin.py)
 
 
 async def require_reader(request: Request, services: ServicesDep, credentials: Credentials) -> None:

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from api import errors
-from api.deps import require_reader, require_writer
+from api.deps import require_reader
 from api.desk import errors as desk_errors
 from api.desk import routes as desk
 from api.limits import BodyLimit
@@ -114,9 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(drafts.router, dependencies=guarded)  # reads an article, appends nothing
     app.include_router(health.router)
     # Browsers sign in to write, or to read where reads are private; a signed-in
-    # browser's cookie then authenticates its writes as a bearer token would.
+    # browser's cookie then authenticates its writes as a bearer token would
+    # (``api.deps.require_writer``).
     app.include_router(signin.router)
-    app.dependency_overrides[require_writer] = signin.writer
     _summaries_from_docstrings(app)
     return app
 

@@ -17,12 +17,11 @@ from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.exceptions import HTTPException
 
 from api.auth import authenticate, check_same_origin, token_name
 from api.deps import READ_COOKIE as COOKIE
-from api.deps import Credentials, ServicesDep, require_writer
+from api.deps import ServicesDep
 from api.desk.responses import page_responses
 from api.desk.templating import Viewer, render
 from api.services import Services
@@ -52,16 +51,6 @@ def viewer(request: Request, services: Services) -> Viewer:
         signin_url=f"/signin?next={quote(here)}",
         here=here,
     )
-
-
-async def writer(request: Request, services: ServicesDep, credentials: Credentials) -> str:
-    """The writer of a request: the bearer token's name, else the signed-in cookie's.
-
-    Installed in place of ``require_writer`` (``api.main``), whose rules it keeps."""
-    if credentials is None and (secret := request.cookies.get(COOKIE)):
-        check_same_origin(request.method, request.headers)
-        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=secret)
-    return await require_writer(services, credentials)
 
 
 def _page(request: Request, services: Services, next_path: str, problem: str = "") -> str:
