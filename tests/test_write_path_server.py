@@ -1,0 +1,281 @@
+"""The write path under load, through real servers: uvicorn processes over HTTP.
+
+Concurrent writers (threads with their own httpx clients), a server killed with SIGKILL
+in the middle of an import, and two servers on one database (a SQLite file, PostgreSQL):
+every acknowledged write readable at once, none lost, none stored twice, and each
+refused write answered on its own and leaving nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from tests.test_server_process import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "desk-secret"
+WRITE = {"Authorization": f"Bearer {TOKEN}"}
+FT = {"name": "Financial Times", "published": "2024-01-11"}
+IMPORT_BATCH = 500  # api.importing.BATCH_SIZE: each batch is one transaction
+
+
+def claim(fact_id: str, text: str = "talks", published: str = "2024-01-11") -> dict[str, Any]:
+    return {"id": fact_id, "kind": "claim", "subject": "delegates", "predicate": "held",
+            "object": text, "occurred": "2023-07",
+            "sources": [{"name": "Financial Times", "published": published}]}  # fmt: skip
+
+
+@contextmanager
+def serving(database: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """One uvicorn process (one worker) on ``database``; yields its URL and process."""
+    port = free_port()
+    env = os.environ | {
+        "REPORTEDLY_DATABASE_URL": database,
+        "REPORTEDLY_TOKENS": f"desk:{TOKEN}",
+        "REPORTEDLY_READ_TOKENS": "",
+        "REPORTEDLY_MAX_IMPORT_BYTES": str(256 * 1024 * 1024),
+    }
+    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def create_story(url: str, story: str = "s") -> None:
+    created = httpx.post(f"{url}/stories", json={"id": story, "title": "t"}, headers=WRITE)
+    assert created.status_code in (200, 201), created.text
+
+
+def hammer(urls: list[str], writers: int, per_writer: int, story: str = "s") -> dict[str, Any]:
+    """``writers`` threads, each on its own connection to one of ``urls`` in turn: fresh
+    facts (each read back at once from the server that acknowledged it), a fact taken by
+    someone else with other content (409) and one from the future (422)."""
+    outcome: dict[str, Any] = {"acked": [], "conflicts": 0, "invalid": 0, "problems": []}
+    lock = threading.Lock()
+    start = threading.Barrier(writers)
+
+    def writer(w: int) -> None:
+        url = urls[w % len(urls)]
+        with httpx.Client(base_url=url, headers=WRITE, timeout=30) as http:
+            start.wait()
+            for i in range(per_writer):
+                fact_id = f"w{w}-{i}"
+                answer = http.post(f"/stories/{story}/facts", json=claim(fact_id))
+                read = http.get(f"/stories/{story}/facts/{fact_id}")
+                with lock:
+                    if answer.status_code != 201 or read.status_code != 200:
+                        outcome["problems"].append((fact_id, answer.status_code, read.text))
+                    else:
+                        outcome["acked"].append((fact_id, answer.json()["position"]))
+                if i % 5 == 0:
+                    taken = http.post(f"/stories/{story}/facts", json=claim("taken", f"w{w}"))
+                    future = http.post(
+                        f"/stories/{story}/facts",
+                        json=claim(f"late-{w}-{i}", published="2999-01-01"),
+                    )
+                    with lock:
+                        outcome["conflicts"] += taken.status_code == 409
+                        outcome["invalid"] += future.status_code == 422
+                        if taken.status_code != 409 or future.status_code != 422:
+                            outcome["problems"].append((fact_id, taken.text, future.text))
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return outcome
+
+
+def sqlite_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """The FactReported events of a SQLite store (position, state) and its tracking."""
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT rowid, state FROM stored_events "
+            "WHERE topic = 'domain.events:FactReported' ORDER BY rowid"
+        ).fetchall()
+        tracked = db.execute(
+            "SELECT notification_id FROM tracking WHERE application_name = 'reportedly'"
+        ).fetchone()
+    return [(r[0], orjson.loads(r[1])) for r in rows], tracked[0] if tracked else 0
+
+
+def check_log(
+    reported: list[tuple[int, dict[str, Any]]], outcome: dict[str, Any], expected: int
+) -> None:
+    assert outcome["problems"] == []
+    assert len(outcome["acked"]) == expected
+    ids = Counter(state["fact"]["id"] for _, state in reported)
+    assert max(ids.values()) == 1, "a fact was stored twice"
+    acked = dict(outcome["acked"])
+    # Every acknowledged fact is in the log at the position it was answered with...
+    stored = {state["fact"]["id"]: position for position, state in reported}
+    assert {f: stored.get(f) for f in acked} == acked
+    # ... and nothing else was appended: the refused writes left no trace.
+    assert set(stored) == set(acked) | {"taken"}
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path) -> Path:
+    return tmp_path / "served.db"
+
+
+def test_concurrent_writers_each_get_their_own_answer_and_every_ack_is_readable_at_once(
+    sqlite_file: Path, tmp_path: Path
+) -> None:
+    with serving(f"sqlite:///{sqlite_file}", tmp_path / "server.log") as (url, _):
+        create_story(url)
+        assert httpx.post(f"{url}/stories/s/facts", json=claim("taken"), headers=WRITE).is_success
+        outcome = hammer([url], writers=16, per_writer=10)
+    reported, tracked = sqlite_log(sqlite_file)
+    check_log(reported, outcome, expected=160)
+    assert outcome["conflicts"] == outcome["invalid"] == 16 * 2
+    assert tracked == max(p for p, _ in reported)  # the read models hold the whole log
+
+
+def test_two_servers_on_one_sqlite_file_lose_nothing_and_store_nothing_twice(
+    sqlite_file: Path, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{sqlite_file}"
+    with (
+        serving(database, tmp_path / "one.log") as (one, _),
+        serving(database, tmp_path / "two.log") as (two, _),
+    ):
+        create_story(one)
+        assert httpx.post(f"{two}/stories/s/facts", json=claim("taken"), headers=WRITE).is_success
+        outcome = hammer([one, two], writers=8, per_writer=10)
+        # Each server's writes are in the shared read models: the other one reads them.
+        for fact_id, _ in outcome["acked"][:20]:
+            for url in (one, two):
+                assert httpx.get(f"{url}/stories/s/facts/{fact_id}").status_code == 200
+    reported, tracked = sqlite_log(sqlite_file)
+    check_log(reported, outcome, expected=80)
+    assert tracked == max(p for p, _ in reported)
+
+
+@pytest.mark.postgres
+def test_two_servers_on_one_postgres_database_lose_nothing_and_store_nothing_twice(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    with ExitStack() as stack:
+        one, _ = stack.enter_context(serving(postgres_url, tmp_path / "one.log"))
+        two, _ = stack.enter_context(serving(postgres_url, tmp_path / "two.log"))
+        create_story(one)
+        assert httpx.post(f"{two}/stories/s/facts", json=claim("taken"), headers=WRITE).is_success
+        outcome = hammer([one, two], writers=8, per_writer=10)
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute(
+            "SELECT notification_id, state FROM reportedly_events "
+            "WHERE topic = 'domain.events:FactReported' ORDER BY notification_id"
+        ).fetchall()
+    check_log([(r[0], orjson.loads(bytes(r[1]))) for r in rows], outcome, expected=80)
+
+
+def test_a_server_killed_mid_import_keeps_whole_batches_and_a_rerun_resumes(
+    sqlite_file: Path, tmp_path: Path
+) -> None:
+    lines = 30 * IMPORT_BATCH
+    body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
+    database = f"sqlite:///{sqlite_file}"
+    with serving(database, tmp_path / "server.log") as (url, process):
+        create_story(url)
+        posting = threading.Thread(
+            target=_post_import,
+            args=(url, body),
+            daemon=True,  # its answer never comes
+        )
+        posting.start()
+        deadline = time.monotonic() + 120
+        while len(_imported(sqlite_file)) < 2 * IMPORT_BATCH:
+            assert time.monotonic() < deadline, "the import never started appending"
+            time.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    posting.join(30)
+    kept = _imported(sqlite_file)
+    assert 0 < len(kept) < lines, "the kill came too late to cut the import"
+    assert len(kept) % IMPORT_BATCH == 0  # whole batches, never part of one
+    assert len(set(kept)) == len(kept)
+    reported, tracked = sqlite_log(sqlite_file)
+    # The read models were committed with each batch: they hold the log, no catch-up.
+    assert tracked == max(p for p, _ in reported)
+    with sqlite3.connect(sqlite_file) as db:
+        projected = db.execute(
+            "SELECT COUNT(*) FROM rm_versions WHERE story = 's' AND fact_id LIKE 'imp-%'"
+        ).fetchone()[0]
+    assert projected == len(kept)
+
+    with serving(database, tmp_path / "again.log") as (url, _):
+        report = _post_import(url, body)
+        assert report["appended"] == lines - len(kept)
+        assert report["unchanged"] == len(kept)
+        page = httpx.get(f"{url}/stories/s/facts", params={"limit": 1}).json()
+        assert page["items"]
+    final = _imported(sqlite_file)
+    assert sorted(final) == sorted(f"imp-{i}" for i in range(lines))
+
+
+def _post_import(url: str, body: bytes) -> Any:
+    try:
+        answer = httpx.post(
+            f"{url}/stories/s/import",
+            content=body,
+            headers=WRITE | {"Content-Type": "application/x-ndjson"},
+            timeout=300,
+        )
+    except httpx.TransportError:
+        return None  # the server was killed
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _imported(path: Path) -> list[str]:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            rows = db.execute(
+                "SELECT state FROM stored_events WHERE topic = 'domain.events:FactReported'"
+            ).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    ids = [orjson.loads(r[0])["fact"]["id"] for r in rows]
+    return [i for i in ids if i.startswith("imp-")]
