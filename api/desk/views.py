@@ -13,7 +13,7 @@ from typing import Any
 
 from api.desk.forms import Choice, FactFormContext, FormField, correctable
 from domain.model import Actor
-from projections.views import FactView, LogEntry
+from projections.views import FactView, LogEntry, rfc3339
 
 HIDDEN = frozenset(
     {"id", "story", "kind", "occurred", "occurred_earliest", "occurred_latest", "precision",
@@ -305,9 +305,7 @@ def story_summary(
         # An interval's own ends: "2023/2024-01-11" starts in 2023 and ends on 2024-01-11.
         first=by_start[0].occurred.split("/")[0] if by_start else None,
         last=by_end[-1].occurred.split("/")[-1] if by_end else None,
-        changed=log_tail.recorded_at.isoformat(timespec="seconds").replace("+00:00", "Z")
-        if log_tail
-        else None,
+        changed=rfc3339(log_tail.recorded_at) if log_tail else None,
     )
 
 
