@@ -146,16 +146,24 @@
     return quote;
   }
 
+  function actorName(id) {  // the registered actors, from the page's datalist
+    var option = document.querySelector('#actor-ids option[value="' + (window.CSS ? CSS.escape(id) : id) + '"]');
+    return option && option.textContent ? option.textContent : id;
+  }
+
   function describe(fact) {
     var about = fact.meeting ? " — meeting " + fact.meeting : fact.series ? " — series " + fact.series : "";
     switch (fact.kind) {
       case "meeting_held": return fact.title + (fact.place ? ", " + fact.place : "");
-      case "participant_joined": return fact.actor + " (" + (fact.role || "participant") + ")" + about;
+      case "participant_joined":
+        return actorName(fact.actor) + " (" + (fact.role || "participant") +
+          (fact.side ? ", " + fact.side + " side" : "") + ")" + about;
       case "participant_absent":
       case "actor_briefed":
-      case "disclosure_published": return fact.actor + about;
+      case "disclosure_published": return actorName(fact.actor) + about;
       case "topic_discussed": return fact.topic + about;
-      case "statement_made": return (fact.actor || fact.speaker) + ": “" + fact.text + "”" + about;
+      case "statement_made":
+        return (fact.actor ? actorName(fact.actor) : fact.speaker) + ": “" + fact.text + "”" + about;
       case "claim": return fact.subject + " · " + fact.predicate + " · " + fact.object;
       default: return fact.id;
     }
