@@ -25,7 +25,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from projections.projector import ProjectionError, Record
+from projections.projector import ProjectionError, Record, _Batch
 from projections.readmodels import ReadModels
 from projections.store import SQLiteReadStore
 
@@ -150,25 +150,27 @@ class GroupCommit:
         if not ours:
             return None
         first, last = ours[0][0], ours[-1][0]
-        tracked = self.store.tracked(c)
-        if tracked >= first or first - 1 - tracked > self.max_gap:
-            return None
-        records = ours
-        if tracked < first - 1 or last - first + 1 != len(ours):
-            records = self.store.read_log_with(c, tracked, last - tracked)
-        # The events stay if the read models cannot take them (as before this path):
-        # catch-up then meets the same error and reports it.
-        c.execute("SAVEPOINT project")
-        try:
-            if not self.store.claim(c, tracked, last):
+        contiguous = last - first + 1 == len(ours)
+        # Usually the read models held the whole log before this write: claim at once.
+        if contiguous and self.store.claim(c, first - 1, last):
+            tracked = first - 1
+        else:
+            tracked = self.store.tracked(c)
+            if tracked >= first or first - 1 - tracked > self.max_gap:
+                return None
+            ours = self.store.read_log_with(c, tracked, last - tracked)
+            if not self.store.claim(c, tracked, last):  # we hold the write lock
                 raise ProjectionError(f"tracking moved from {tracked} under the write lock")
-            self.read.projection.apply(c, records)
-        except (ProjectionError, sqlite3.Error) as error:
+        batch = _Batch(self.store, c)
+        try:
+            batch.apply_all(ours)  # reads only (decoding, a fact's stored versions)
+        except ProjectionError as error:
+            # The events stay if the read models cannot take them (as before this path):
+            # catch-up then meets the same error and reports it.
             log.warning("appended events not projected with their write: %s", error)
-            c.execute("ROLLBACK TO project")
-            c.execute("RELEASE project")
+            self.store.claim(c, last, tracked)
             return None
-        c.execute("RELEASE project")
+        batch.write()
         return last
 
 

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast
 from urllib.parse import unquote, urlsplit
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import (
+    SQLiteConnection,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteTrackingRecorder,
+)
 
 from projections.schema import (
     INDEXES,
@@ -226,7 +232,7 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
             # last commits (the tracking row with them, so they are projected again from
             # the log), never corrupt the file. The event log keeps the library's FULL.
             # Set outside the transaction: SQLite refuses to change it inside one.
-            conn.cursor().execute("PRAGMA synchronous = NORMAL")
+            _synchronous(conn, "NORMAL")
             with conn.transaction(commit=True) as c:
                 yield cast(Cursor, c)
 
@@ -235,12 +241,22 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
         """A write transaction that holds events: it commits as the library's event log
         does (``synchronous = FULL``: an acknowledged write survives a power cut)."""
         with self.datastore.get_connection(commit=True) as conn:
-            conn.cursor().execute("PRAGMA synchronous = FULL")
+            _synchronous(conn, "FULL")
             with conn.transaction(commit=True) as c:
                 yield c
 
     def close(self) -> None:
         self.datastore.close()
+
+
+_SYNCHRONOUS: weakref.WeakKeyDictionary[SQLiteConnection, str] = weakref.WeakKeyDictionary()
+
+
+def _synchronous(conn: SQLiteConnection, level: str) -> None:
+    """Set a pooled connection's ``synchronous`` level, unless it has it already."""
+    if _SYNCHRONOUS.get(conn) != level:
+        conn.cursor().execute(f"PRAGMA synchronous = {level}")
+        _SYNCHRONOUS[conn] = level
 
 
 class PostgresReadStore(_Tables, PostgresTrackingRecorder):

@@ -206,7 +206,7 @@ def test_a_failure_before_the_commit_leaves_neither_the_event_nor_its_rows(
     def crash(*_: object) -> None:
         raise SystemExit("the process dies after inserting, before committing")
 
-    monkeypatch.setattr(services.read.projection, "apply", crash)
+    monkeypatch.setattr("projections.appending._Batch.write", crash)  # the read-model rows
     with pytest.raises(SystemExit):
         services.app.report_fact("s", parse_fact(claim("lost")), "w")
     monkeypatch.undo()
