@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from api.services import Services
     from projections.views import AsOf
+    from projections.words import Names
 
 from api.settings import Settings, get_settings
 
@@ -150,8 +152,10 @@ def facts(
     occurred_until: Annotated[str | None, typer.Option(help="what had happened by then")] = None,
     kind: Annotated[list[str] | None, typer.Option(help="only these kinds")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 1000,
+    as_json: Annotated[bool, typer.Option("--json", help="print the facts as JSON")] = False,
 ) -> None:
-    """Print a story's facts as known at a date."""
+    """Print a story's facts as known at a date: in words, with names and whole ids."""
+    from api.picture_text import render_facts
     from api.services import open_services
     from domain.errors import DomainError
     from projections.views import Filters
@@ -160,26 +164,30 @@ def facts(
     services = open_services(settings())
     try:
         page = services.read.facts(story, as_of, Filters(kind=tuple(kind or ())), limit=limit)
+        names = None if as_json else _names(services, story, as_of)
     except DomainError as error:
         raise fail(error.message) from None
     finally:
         services.close()
-    table = Table(title=f"{story} — {len(page.items)} fact(s)")
-    for column in ("id", "kind", "occurred", "reported", "status", "what"):
-        table.add_column(column)
-    for item in page.items:
-        extra = item.fields()
-        what = ", ".join(f"{k}={v}" for k, v in extra.items() if k != "story")
-        occurred = item.occurred + (f" ({item.occurred_by})" if item.occurred_by else "")
-        table.add_row(
-            item.id,
-            item.kind,
-            occurred,
-            item.reported_at.date().isoformat(),
-            item.status,
-            what[:80],
-        )
-    console.print(table)
+    if as_json:
+        _print_json(page)
+    else:
+        assert names is not None
+        render_facts(console, story, page.items, names, as_of)
+
+
+def _names(services: Services, story: str, as_of: AsOf) -> Names:
+    """What the story's slugs stand for: actors, meetings and series by name."""
+    from projections.views import Filters
+    from projections.words import Names
+
+    meetings = services.read.facts(story, as_of, Filters(kind=("meeting_held",)), limit=1000)
+    return Names.of(meetings.items, services.read.actors())
+
+
+def _print_json(model: BaseModel) -> None:
+    """A read's answer as JSON on stdout, for scripts (no colours, no wrapping)."""
+    typer.echo(model.model_dump_json(indent=2))
 
 
 def _as_of(known_at: str | None, recorded_at: str | None, occurred_until: str | None) -> AsOf:
@@ -403,7 +411,7 @@ def picture(
     finally:
         services.close()
     if as_json:
-        console.print_json(shown.model_dump_json())
+        _print_json(shown)
     else:
         render_picture(console, shown)
 
@@ -414,6 +422,7 @@ def changes(
     start: Annotated[str, typer.Option("--from", help="from this date (included)")],
     end: Annotated[str, typer.Option("--to", help="up to this date (inclusive)")],
     clock: Annotated[str, typer.Option(help="reported or recorded")] = "reported",
+    as_json: Annotated[bool, typer.Option("--json", help="print the changes as JSON")] = False,
 ) -> None:
     """Print what became known about a story between two dates."""
     from api.picture_text import render_changes
@@ -421,6 +430,7 @@ def changes(
     from domain.clocks import InvalidDate, parse_instant
     from domain.errors import DomainError
     from projections.changes import window_start
+    from projections.views import LATEST
 
     try:
         window = window_start(start), parse_instant(end)
@@ -429,11 +439,15 @@ def changes(
     services = open_services(settings())
     try:
         found = services.read.changes(story, window[0], window[1], clock)
+        names = None if as_json else _names(services, story, LATEST)
     except DomainError as error:
         raise fail(f"{error.field}: {error.message}" if error.field else error.message) from None
     finally:
         services.close()
-    render_changes(console, found)
+    if as_json:
+        _print_json(found)
+    else:
+        render_changes(console, found, names)
 
 
 @app.command("export")

@@ -45,13 +45,16 @@ def series_names(views: Iterable[FactView]) -> dict[str, str]:
         series = view.series_named()
         if view.kind == "meeting_held" and series:
             rounds.setdefault(series, []).append(str(view.fields().get("title") or ""))
-    return {series: _shared_name(series, titles) for series, titles in rounds.items()}
+    return {series: series_name_of(series, titles) for series, titles in rounds.items()}
 
 
 _BREAKS = " ,;:(-\N{EN DASH}"
 
 
-def _shared_name(series: str, titles: list[str]) -> str:
+def series_name_of(series: str, titles: list[str]) -> str:
+    """A series' name from its rounds' titles (the slug in words when they share none)."""
+    if not titles:
+        return series.replace("-", " ")
     if len(titles) == 1:
         shared = titles[0].split(",")[0]
     else:
@@ -106,8 +109,17 @@ class Names:
         return None
 
 
-def fact_words(kind: str, fields: Mapping[str, Any], names: Names, fallback: str = "") -> str:
-    """A one-line description of a fact from its kind and its kind's fields."""
+def fact_words(
+    kind: str,
+    fields: Mapping[str, Any],
+    names: Names,
+    fallback: str = "",
+    *,
+    quote_shown: int | None = QUOTE_SHOWN,
+) -> str:
+    """A one-line description of a fact from its kind and its kind's fields.
+
+    ``quote_shown``: characters of a statement's text kept (None: all of it)."""
     f = fields
     actor = names.actor(str(f["actor"])) if f.get("actor") else None
     at = names.where(f) or "the talks"
@@ -125,7 +137,8 @@ def fact_words(kind: str, fields: Mapping[str, Any], names: Names, fallback: str
         case "topic_discussed":
             return f"{at} discussed: {f.get('topic')}"
         case "statement_made":
-            text = shorten(str(f.get("text", "")), QUOTE_SHOWN)
+            text = str(f.get("text", ""))
+            text = text if quote_shown is None else shorten(text, quote_shown)
             return f"{actor or f.get('speaker')}: “{text}”"
         case "disclosure_published":
             return f"{actor} disclosed: {f.get('headline')}"
