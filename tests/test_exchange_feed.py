@@ -79,6 +79,9 @@ def test_entries_are_newest_first_with_the_change_in_words_and_names(
         f"Financial Times reported: OpenAI took part in {US_CHINA} AI-safety talks in Geneva "
         "as participant"
     )
+    assert "Sources: Financial Times (2024-01-11), relayed by French-language relay" in (
+        joined.content[0].value
+    )
 
 
 def test_updated_is_when_this_store_recorded_it_and_published_the_sources_date(

@@ -114,6 +114,24 @@ def _words(entry: LogEntry, facts: _Facts, names: Names) -> str:
     )
 
 
+def _content(words: str, fact: dict[str, Any]) -> str:
+    """The entry's text: the change, the source's own words, and every source cited."""
+    lines = [words]
+    if fact.get("quote"):
+        lines.append(f"“{fact['quote']}”")
+    cited = []
+    for source in fact.get("sources", []):
+        said = f"{source.get('name')} ({source.get('published')})"
+        if source.get("url"):
+            said += f" {source['url']}"
+        if isinstance(source.get("via"), dict):
+            said += f", relayed by {source['via'].get('name')}"
+        cited.append(said)
+    if cited:
+        lines.append("Sources: " + "; ".join(cited))
+    return "\n\n".join(lines)
+
+
 def atom_feed(services: Services, story: str, base_url: str, self_url: str) -> bytes:
     """The story's feed as Atom 1.0 XML (raises NotFound for an unknown story)."""
     about = services.read.story(story)
@@ -138,7 +156,7 @@ def atom_feed(services: Services, story: str, base_url: str, self_url: str) -> b
         item.id(f"urn:uuid:{uuid5(NAMESPACE, f'feed/{created}/{entry.position}')}")
         words = _words(entry, facts, names)
         item.title(words)
-        item.content(words, type="text")
+        item.content(_content(words, facts.content(entry)), type="text")
         item.link(href=f"{base_url}stories/{story}/facts/{entry.fact_id}/page", rel="alternate")
         item.author({"name": _source(entry) or "reportedly"})
         item.category(term=entry.event, label=entry.event)
