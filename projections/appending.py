@@ -23,7 +23,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+)
 
 from projections.projector import ProjectionError, Record, _Batch
 from projections.readmodels import ReadModels
@@ -57,12 +61,14 @@ class GroupCommit:
     # between its commit and its projection) are projected with a write, up to this many;
     # beyond (a rebuild under way, a long backlog) the write leaves them to catch-up.
     max_gap = 1_000
+    executemany_from = 16  # events in one write: below, the library's row-by-row insert
 
     def __init__(self, read: ReadModels, recorder: SQLiteApplicationRecorder) -> None:
         assert isinstance(read.store, SQLiteReadStore)
         self.read = read
         self.store: SQLiteReadStore = read.store
         self.recorder = recorder
+        self._max_rowid = f"SELECT MAX(rowid) FROM {recorder.events_table_name}"
         self._turn = threading.Condition()
         self._queue: list[_Write] = []
         self._leading = False
@@ -122,19 +128,34 @@ class GroupCommit:
 
     def _insert(self, c: SQLiteCursor, write: _Write, *, alone: bool) -> None:
         if alone:  # a refusal rolls the whole transaction back: no savepoint needed
-            write.positions = list(self.recorder._insert_events(c, write.events) or ())
+            write.positions = self._insert_events(c, write.events)
             return
         c.execute("SAVEPOINT write")
         try:
-            # eventsourcing 9.5: inserts row by row on this cursor, returning each rowid
-            # (the notification id); pinned by tests/test_library_behaviour.py.
-            positions = self.recorder._insert_events(c, write.events)
+            write.positions = self._insert_events(c, write.events)
         except sqlite3.IntegrityError as error:  # e.g. the same id appended meanwhile
             c.execute("ROLLBACK TO write")
             write.error = IntegrityError(error)
-        else:
-            write.positions = list(positions or ())
         c.execute("RELEASE write")
+
+    def _insert_events(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> list[int]:
+        """Insert with the library's statement on this cursor; the events' positions.
+
+        eventsourcing 9.5's application recorder inserts row by row to read each rowid
+        (the notification id); a batch goes through its aggregate recorder's single
+        ``executemany`` instead, and its rowids are the ones SQLite gives rows appended
+        under our write lock: one more than the largest so far, each in turn (checked).
+        Pinned by tests/test_write_path_library.py; see docs/writes.md."""
+        if len(events) < self.executemany_from:
+            return list(self.recorder._insert_events(c, events) or ())
+        c.execute(self._max_rowid)
+        before = c.fetchone()[0] or 0
+        SQLiteAggregateRecorder._insert_events(self.recorder, c, events)
+        c.execute(self._max_rowid)
+        after = c.fetchone()[0]
+        if after != before + len(events):
+            raise ProjectionError(f"rowids {before + 1}..{after} for {len(events)} events")
+        return list(range(before + 1, after + 1))
 
     def _project(self, c: SQLiteCursor, written: list[_Write]) -> int | None:
         """Apply the group's events (and any gap before them) to the read models in this

@@ -15,7 +15,11 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording, StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
+    SQLiteApplicationRecorder,
+    SQLiteDatastore,
+)
 
 
 class Note(Aggregate):
@@ -73,3 +77,19 @@ def test_application_save_records_through_record_and_takes_its_recordings(
         assert recordings[0].domain_event is seen[0][0]
     finally:
         app.close()
+
+
+def test_a_batch_inserted_with_executemany_takes_the_rowids_after_the_largest(
+    tmp_path: Path,
+) -> None:
+    recorder = SQLiteApplicationRecorder(SQLiteDatastore(str(tmp_path / "e.db")))
+    recorder.create_table()
+    recorder.insert_events([stored(), stored()])
+    with recorder.datastore.transaction(commit=True) as c:
+        # The aggregate recorder's insert: one executemany with the same statement.
+        assert (
+            SQLiteAggregateRecorder._insert_events(recorder, c, [stored() for _ in range(5)])
+            is None
+        )
+    assert [n.id for n in recorder.select_notifications(start=1, limit=10)] == list(range(1, 8))
+    assert recorder.insert_events_statement.startswith(f"INSERT INTO {recorder.events_table_name}")
