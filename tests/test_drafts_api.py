@@ -132,7 +132,9 @@ def test_the_desk_page_has_the_draft_form_with_labelled_inputs(desk: TestClient)
     assert 'data-import-url="/stories/geneva-talks/import"' in html
     script = desk.get("/stories/geneva-talks/drafts/page.js")
     assert script.status_code == 200 and 'credentials: "same-origin"' in script.text
-    assert desk.get("/stories/nowhere/drafts/page").status_code == 404
+    missing = desk.get("/stories/nowhere/drafts/page")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "story &#39;nowhere&#39; not found" in missing.text
 
 
 # ---- the command line -------------------------------------------------------------------------

@@ -8,21 +8,78 @@ write), with the signed-in browser's cookie; unknown names go to ``POST /actors`
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import lru_cache
+from http import HTTPStatus
 from importlib.resources import files
+from typing import Any, cast
 
+import orjson
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from api.deps import ServicesDep, StoryId
 from api.desk.templating import ENV as DESK_ENV
 from api.routes.signin import viewer
 from api.schemas import errors
+from domain.errors import DomainError
 from domain.model import ActorKind, Certainty, Role
 
-router = APIRouter()
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+class PageRoute(APIRoute):
+    """A page whose errors are pages too: the app's own handlers decide the status and
+    the words (as for every route), the answer is dressed as the desk's error page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def page_or_error_page(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except (HTTPException, RequestValidationError, DomainError) as error:
+                answer = await _json_answer(request, error)
+                return answer if answer.status_code < 400 else _error_page(request, answer)
+
+        return page_or_error_page
+
+
+async def _json_answer(request: Request, error: Exception) -> Response:
+    handlers = request.app.exception_handlers
+    kind = next(k for k in type(error).__mro__ if k in handlers)
+    return await cast(Handler, handlers[kind])(request, error)
+
+
+def _error_page(request: Request, answer: Response) -> HTMLResponse:
+    status = answer.status_code
+    try:
+        body: Any = orjson.loads(bytes(answer.body))
+    except orjson.JSONDecodeError:
+        body = {}
+    title = {404: "Not found", 401: "Sign in to read"}.get(status, HTTPStatus(status).phrase)
+    problems = (
+        [(str(p.get("field") or ""), str(p.get("message", ""))) for p in body.get("problems") or []]
+        if isinstance(body, dict)
+        else []
+    )
+    html = ENV.get_template("error.html.j2").render(
+        viewer=viewer(request, request.app.state.services),
+        status=status,
+        title=title,
+        message=str(body.get("message") or title) if isinstance(body, dict) else title,
+        problems=problems if status == 422 else [],
+        home_url="/",
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+router = APIRouter(route_class=PageRoute)
 
 ENV = Environment(
     loader=ChoiceLoader(

@@ -12,9 +12,15 @@ from domain.model import Source
 MAX_TEXT = 200_000  # characters; more is a 413
 
 ARTICLE_EXAMPLE = (
-    "Les entreprises OpenAI, Anthropic et Cohere ont participé aux discussions, selon le "
-    "Financial Times. Ces rassemblements ont eu lieu à Genève en juillet et en octobre 2023."
+    "OpenAI, Anthropic and Cohere took part in the talks, according to the Financial Times. "
+    "The meetings were held in Geneva in July and October 2023."
 )
+
+
+ARTICLE_BODY = {
+    "text": ARTICLE_EXAMPLE,
+    "source": {"name": "Financial Times", "published": "2024-01-11", "language": "en"},
+}
 
 
 class DraftSource(Source):
@@ -40,21 +46,7 @@ class DraftSource(Source):
 class ArticleIn(BaseModel):
     """An article's text and the source that published it."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "text": ARTICLE_EXAMPLE,
-                    "source": {
-                        "name": "Financial Times",
-                        "published": "2024-01-11",
-                        "language": "fr",
-                    },
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description=f"the article's text, at most {MAX_TEXT:,} characters")
     source: DraftSource

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from api.deps import ServicesDep, StoryId
 from api.drafting import page
-from api.drafting.schemas import MAX_TEXT, ArticleIn, DraftsOut
+from api.drafting.schemas import ARTICLE_BODY, MAX_TEXT, ArticleIn, DraftsOut
 from api.drafting.service import draft_for_story, drafts_out
 from api.schemas import errors
 
@@ -21,7 +21,9 @@ router.include_router(page.router)
 
 @router.post("/drafts", responses=errors(401, 404, 413, 422))
 async def draft_facts(
-    story: StoryId, article: Annotated[ArticleIn, Body()], services: ServicesDep
+    story: StoryId,
+    article: Annotated[ArticleIn, Body(examples=[ARTICLE_BODY])],
+    services: ServicesDep,
 ) -> DraftsOut:
     """Draft the facts an article states (French or English); nothing is appended."""
     if len(article.text) > MAX_TEXT:
