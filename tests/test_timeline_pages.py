@@ -48,6 +48,8 @@ class Resources(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
+        if tag == "link" and values.get("rel") == "alternate":
+            return  # a feed the page advertises, which the browser does not load
         url = values.get("src") or (values.get("href") if tag == "link" else None)
         if url and not url.startswith("data:"):
             self.found.append(url)
