@@ -279,3 +279,17 @@ def test_odd_text_never_crashes(text: str, language: str) -> None:
     result = drafted(text, language)
     for draft in result.drafts:
         parse_fact(draft.fact)
+
+
+def test_an_english_report_names_participants_not_the_outlet_and_a_speaker_after_a_quote() -> None:
+    text = (
+        "OpenAI and Anthropic held secret talks with Tsinghua University in Geneva in July "
+        '2023, the Financial Times reported. "No standard is possible without an agreement '
+        'between these actors," said one person present at the talks.'
+    )
+    result = drafted(text, "en")
+    joined = {f["actor"] for f in facts(result, "participant_joined")}
+    assert joined == {"openai", "anthropic", "tsinghua-university"}
+    statement = one(result, "statement_made")
+    assert statement["speaker"] == "one person present at the talks"
+    assert statement["quote"] in text

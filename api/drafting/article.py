@@ -64,9 +64,10 @@ def read_article(text: str, source: Source, language: str, finder: ActorFinder) 
     cues = CUES[language]
     units = units_of(doc, folded, cues)
     mentions = finder.find(folded)
+    teller = finder.named(source.name)  # the source itself is never a participant
     places = places_in(doc, folded, language, mentions)
     readings = [
-        read_unit(u, folded, cues, language, mentions, finder.actors, places) for u in units
+        read_unit(u, folded, cues, language, mentions, finder.actors, places, teller) for u in units
     ]
     return Article(text, source, language, folded, cues, doc, readings, mentions)
 

@@ -128,8 +128,13 @@ FR = Cues(
         r"a rapporte",
         r"rapporte",
     ),
-    attribution_before=_any(r"selon", r"d'apres"),
-    attribution_after=_any(r"(?:indique|rapporte|ecrit|precise|revele|affirme|note) que"),
+    attribution_before=_any(
+        r"selon", r"d'apres", r"(?:a |ont )?(?:rapporte|ecrit|indique|revele)(?:nt)?"
+    ),
+    attribution_after=_any(
+        r"(?:indique|rapporte|ecrit|precise|revele|affirme|note)(?:nt)? que",
+        r"(?:a|ont) (?:rapporte|ecrit|indique|revele)(?=\s*[.,;]|$)",
+    ),
     talks=_any(
         r"discussions?",
         r"pourparlers",
@@ -206,7 +211,7 @@ EN = Cues(
         r"joined",
         r"(?:was|were) present",
         r"alongside",
-        r"held (?:talks|discussions|meetings|negotiations)",
+        r"held (?:\w+ ){0,2}(?:talks|discussions|meetings|negotiations)",
         r"brokered by",
         r"mediated by",
         r"facilitated by",
@@ -270,8 +275,11 @@ EN = Cues(
         r"(?:said|says) that",
         r"wrote that",
     ),
-    attribution_before=_any(r"according to"),
-    attribution_after=_any(r"(?:reported|reports|said|says|wrote|writes|revealed) that"),
+    attribution_before=_any(r"according to", r"(?:reported|reports|said|says|wrote) by"),
+    attribution_after=_any(
+        r"(?:reported|reports|said|says|wrote|writes|revealed) that",
+        r"(?:reported|reports|wrote|writes|revealed)(?=\s*[.,;]|$)",
+    ),
     talks=_any(
         r"talks",
         r"discussions?",

@@ -71,10 +71,15 @@ def _span(folded: Folded, match: re.Match[str] | None) -> Span | None:
     return Span(*folded.original_span(*match.span())) if match else None
 
 
-def _tellers(unit_mentions: list[Mention], folded: Folded, cues: Cues) -> list[Mention]:
-    """Mentions that only say who tells it."""
+def _tellers(
+    unit_mentions: list[Mention], folded: Folded, cues: Cues, source: str | None
+) -> list[Mention]:
+    """Mentions that only say who tells it: "selon X", "X indique que", the source."""
     found = []
     for mention in unit_mentions:
+        if mention.actor == source:
+            found.append(mention)
+            continue
         start, end = folded.folded_span(mention.start, mention.end)
         before = folded.folded[max(0, start - 30) : start]
         after = folded.folded[end : end + 30]
@@ -93,6 +98,7 @@ def read_unit(
     mentions: list[Mention],
     actors: dict[str, Actor],
     places: list[Span],
+    source: str | None = None,
 ) -> UnitReading:
     """One unit read: its certainty, dates, place, and the actors' and topics' readings."""
     alleged = _outside_quotes(unit, folded, cues.alleged)
@@ -100,7 +106,7 @@ def read_unit(
     certainty = Certainty.alleged if alleged else Certainty.reported
     first, last = folded.folded_span(unit.start, unit.end)
     unit_mentions = [m for m in mentions if unit.start <= m.start and m.end <= unit.end]
-    tellers = _tellers(unit_mentions, folded, cues)
+    tellers = _tellers(unit_mentions, folded, cues, source)
     reading = UnitReading(
         unit=unit,
         certainty=certainty,

@@ -115,7 +115,8 @@ def _statements(
         if speaker is not None:
             fields["actor"] = speaker.actor
         else:
-            fields["speaker"] = _described_speaker(article, lead_in)
+            trailing = text[quote.marks.end : unit.end]
+            fields["speaker"] = _described_speaker(article, lead_in, trailing)
         target: Target = None
         occurred = article.published
         if reading.dates:
@@ -148,14 +149,21 @@ def _statements(
 UNDATED_STATEMENT = "The text does not date this statement: dated up to the report. Check it."
 
 
-def _described_speaker(article: Article, lead_in: str) -> str:
-    """Who speaks, in the text's words: the phrase before "a déclaré" / "said"."""
-    folded = fold(lead_in)
-    cue = article.cues.speech.search(folded)
-    words = lead_in[: cue.start()] if cue and len(folded) == len(lead_in) else ""
-    words = re.split(r"[,;:]\s", words)[-1].strip(' ,:;"«“') if words else ""
-    if 0 < len(words.split()) <= 12:
-        return words
+def _described_speaker(article: Article, lead_in: str, after: str) -> str:
+    """Who speaks, in the text's words: the phrase before "a déclaré" / "said", or after
+    the quote ('…," said one person present')."""
+    speech = article.cues.speech
+    before = fold(lead_in)
+    if (cue := speech.search(before)) and len(before) == len(lead_in):
+        words = re.split(r"[,;:]\s", lead_in[: cue.start()])[-1].strip(' ,:;"«“')
+        if 0 < len(words.split()) <= 12:
+            return words
+    folded = fold(after)
+    if (cue := speech.match(folded.lstrip(' ,"»”'), 0)) and len(folded) == len(after):
+        start = len(folded) - len(folded.lstrip(' ,"»”')) + cue.end()
+        words = re.split(r"[.;:!?]", after[start:])[0].strip(" ,")
+        if 0 < len(words.split()) <= 12:
+            return words
     return unnamed_speaker(article.language)
 
 

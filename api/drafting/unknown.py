@@ -39,6 +39,12 @@ LISTED_AFTER = re.compile(rf"^(?:,\s*|\s+(?:and|et|ou|or)\s+)({_NAME}(?:\s{_NAME
 LISTED_BEFORE = re.compile(rf"({_NAME}(?:\s{_NAME}){{0,3}})(?:,\s*|\s+(?:and|et)\s+)$")
 PLACE_WORDS = frozenset({fold(name) for name in COUNTRIES}) | frozenset(MONTHS)
 COMMON = frozenset({"ia", "ai", "the", "le", "la", "les", "un", "une", "il", "elle", "they"})
+DEMONYM_WORDS = (
+    "chinese american british french german european japanese indian russian us uk eu "
+    "chinois chinoise chinoises americain americaine americains americaines britannique "
+    "francais francaise allemand allemande europeen europeenne"
+)
+DEMONYMS = frozenset(DEMONYM_WORDS.split())  # "Chinese AI" is not an organisation
 # A name does not start with these (a sentence's first words: "In July, OpenAI ...").
 FUNCTION_WORDS = frozenset(
     [
@@ -165,6 +171,7 @@ def unknown_actors(
             or key in PLACE_WORDS
             or key == source
             or fold(name).split()[0] in FUNCTION_WORDS
+            or (label == "ORG" and fold(name).split()[0] in DEMONYMS and len(name.split()) < 3)
             or any(word in MONTHS for word in key.split())
             or not name[:1].isupper()
             or "\n" in name
