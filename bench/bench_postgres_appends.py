@@ -140,8 +140,31 @@ def server_env(url: str) -> dict[str, str]:
     }
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(session: int | None = None, command: str | None = None) -> float:
+    """CPU time (user + system) of the processes in a session, or with a command name."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        if (session is not None and int(fields[3]) == session) or name == command:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def cpu_split(session: int) -> tuple[float, float, float]:
+    """CPU seconds so far of the API processes, of PostgreSQL, and of this load generator."""
+    return cpu_seconds(session), cpu_seconds(command="postgres"), time.process_time()
+
+
 @contextmanager
-def serving(url: str, workers: int) -> Iterator[str]:
+def serving(url: str, workers: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     server = subprocess.Popen(
         cli("serve", "--port", str(port), "--workers", str(workers)),
@@ -163,7 +186,7 @@ def serving(url: str, workers: int) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"reportedly serve --workers {workers} did not start")
             time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -231,6 +254,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows: list[tuple[str, float]] = []
+    spent: list[list[float]] = []  # ms of CPU per append: API processes, PostgreSQL, client
     with throwaway_database(args.server) as bare_url:
         rows.append(("library, 1 thread", library_rate(bare_url, args.appends, 1)))
         rows.append(
@@ -250,8 +274,17 @@ def main() -> None:
             cli("migrate"), cwd=ROOT, env=server_env(url), check=True, capture_output=True
         )
         for workers in WORKERS:
-            with serving(url, workers) as base:
+            with serving(url, workers) as (base, session):
+                before = (
+                    cpu_seconds(session),
+                    cpu_seconds(command="postgres"),
+                    time.process_time(),
+                )
                 rate = http_rate(base, f"bench-{workers}", args.appends, args.clients)
+                after = (cpu_seconds(session), cpu_seconds(command="postgres"), time.process_time())
+            spent.append(
+                [(b - a) / args.appends * 1000 for a, b in zip(before, after, strict=True)]
+            )
             rows.append((f"HTTP, {workers} API process(es)", rate))
         counts = stored_facts(url)
         lost = {w: args.appends - counts.get(f"bench-{w}", 0) for w in WORKERS}
@@ -260,6 +293,13 @@ def main() -> None:
     print(f"{'path':<32}{'appends/s':>12}{'vs library 1 thread':>22}")
     for name, rate in rows:
         print(f"{name:<32}{rate:>12,.0f}{rate / baseline:>22.2f}")
+    eight = rows[1][1]
+    print(
+        f"\n{'HTTP path':<32}{'vs library 8 threads':>22}{'API ms':>9}{'PG ms':>8}{'client ms':>11}"
+    )
+    for (name, rate), (api, pg, client) in zip(rows[3:], spent, strict=True):
+        print(f"{name:<32}{rate / eight:>22.2f}{api:>9.2f}{pg:>8.2f}{client:>11.2f}")
+    print("(CPU ms per append: the API processes, every postgres process, the load generator)")
     print(f"facts acknowledged but not stored, per configuration: {lost} (none stored twice)")
 
 
