@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from domain.model import Actor
 from projections.timeline.figures import day_number
@@ -20,6 +21,7 @@ from projections.views import (
     SeriesPicture,
     Statement,
 )
+from projections.words import series_name_of
 
 OTHER_KINDS = ("disclosure_published", "policy_announced", "claim")
 
@@ -160,14 +162,7 @@ def _meeting(
         occurred=f"{meeting.occurred} ({meeting.precision.value})",
         certainty=meeting.certainty.value,
         flags=flags,
-        sides=_sides(meeting.participants, when),
-        absentees=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in meeting.absentees],
-        briefed=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in meeting.briefed],
-        topics=[
-            Entry(topic, None, when.get(topics.get((meeting.id, topic), "")))
-            for topic in meeting.topics
-        ],
-        statements=[_statement(s, when, names) for s in meeting.statements],
+        **_said(meeting, when, names, topics),
         disclosure=disclosure,
         lag=lag_words(meeting.disclosure_lag) if meeting.disclosure_lag else None,
         replay=when.get(meeting.fact_id),
@@ -183,20 +178,14 @@ def _series(
 ) -> MeetingCard:
     """What is said of a set of talks as a whole, without saying which round."""
     rounds = [m for m in meetings if m.id in series.rounds]
+    name = series_name_of(series.id, [m.title for m in rounds])
     card = MeetingCard(
-        title=f"{series.id}: the talks as a whole",
+        title=f"{name}: the talks as a whole",
         place=None,
         occurred=f"{len(rounds)} round(s): " + ", ".join(m.occurred for m in rounds),
         certainty="",
         flags=[],
-        sides=_sides(series.participants, when),
-        absentees=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in series.absentees],
-        briefed=[_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in series.briefed],
-        topics=[
-            Entry(topic, None, when.get(topics.get((series.id, topic), "")))
-            for topic in series.topics
-        ],
-        statements=[_statement(s, when, names) for s in series.statements],
+        **_said(series, when, names, topics),
         disclosure=None,
         lag=None,
         replay=None,
@@ -210,6 +199,25 @@ def _series(
     if first:
         card.replay = Replay(min(r.known_from for r in first), None, min(r.start for r in first))
     return card
+
+
+def _said(
+    of: MeetingPicture | SeriesPicture,
+    when: Mapping[str, Replay],
+    names: Mapping[str, str],
+    topics: Mapping[tuple[str, str], str],
+) -> dict[str, Any]:
+    """Who sat on which side, who was absent or briefed, topics and statements: a card's
+    entries for a meeting or for a series as a whole."""
+    return {
+        "sides": _sides(of.participants, when),
+        "absentees": [_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in of.absentees],
+        "briefed": [_ref(a.name, a.certainty.value, when.get(a.fact_id)) for a in of.briefed],
+        "topics": [
+            Entry(topic, None, when.get(topics.get((of.id, topic), ""))) for topic in of.topics
+        ],
+        "statements": [_statement(s, when, names) for s in of.statements],
+    }
 
 
 def _where(fields: Mapping[str, object]) -> str:
