@@ -24,8 +24,20 @@ from pydantic import (
 from domain.clocks import EDTF, published_instant
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+def _trimmed(text: str) -> str:
+    """Spaces around a value are dropped; nothing but spaces is no value."""
+    trimmed = text.strip()
+    if not trimmed:
+        raise ValueError("must not be blank")
+    return trimmed
+
+
+# The length limits hold for the text as sent (as the OpenAPI schema states them), the
+# spaces around it are then dropped.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_trimmed)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_trimmed)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]{0,11}$")]
@@ -179,7 +191,8 @@ class MeetingHeld(FactBase):
 
 Side = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(_trimmed),
     AfterValidator(lambda side: side.upper() if len(side) == 2 and side.isalpha() else side),
 ]
 
