@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from domain.errors import RuleBroken
 from domain.events import Status
-from domain.model import apply_changes, fact_content, parse_fact
+from domain.model import Story, apply_changes, fact_content, parse_fact
 from projections.schema import bound, from_us, occurred_of, published_us
 from projections.store import Cursor, Store
 from projections.views import (
@@ -33,6 +33,7 @@ from projections.views import (
     Filters,
     LifecycleEntry,
     OccurredBy,
+    StorySummary,
 )
 
 COMMON_FIELDS = frozenset(
@@ -420,3 +421,52 @@ def lifecycle_entry(act: Act) -> LifecycleEntry:
         reason=act.data.get("reason"),
         changes=act.data.get("changes"),
     )
+
+
+# ---- the story list ---------------------------------------------------------------------
+# Each story with what its live versions say now: how many facts, how many retracted, the
+# facts that start first and end last (their ``occurred`` as written, so no precision is
+# invented), and when this store last recorded something of it.
+_LIVE_ROW = (
+    "v.story = s.story AND v.version = (SELECT MAX(w.version) FROM rm_versions w "
+    "WHERE w.story = v.story AND w.fact_id = v.fact_id)"
+)
+STORY_SUMMARIES = (
+    "SELECT s.story, s.data, s.recorded, "
+    f"(SELECT COUNT(*) FROM rm_versions v WHERE {_LIVE_ROW}) AS facts, "
+    f"(SELECT COUNT(*) FROM rm_versions v WHERE {_LIVE_ROW} AND v.retracted > 0) AS retracted, "
+    f"(SELECT v.position FROM rm_versions v WHERE {_LIVE_ROW} "
+    "ORDER BY v.occurred_earliest, v.fact_id LIMIT 1) AS first_position, "
+    f"(SELECT v.position FROM rm_versions v WHERE {_LIVE_ROW} "
+    "ORDER BY v.occurred_latest DESC, v.fact_id LIMIT 1) AS last_position, "
+    "(SELECT MAX(v.recorded_from) FROM rm_versions v WHERE v.story = s.story) AS fact_recorded, "
+    "(SELECT MAX(a.recorded) FROM rm_lifecycle a WHERE a.story = s.story) AS act_recorded "
+    "FROM rm_stories s ORDER BY s.story"
+)
+
+
+def story_summaries(store: Store, c: Cursor) -> list[StorySummary]:
+    """Every story with its fact count, date span and last change, in one query."""
+    out = []
+    for row in store.execute(c, STORY_SUMMARIES).fetchall():
+        ends = [_occurred_at(store, c, row[k]) for k in ("first_position", "last_position")]
+        recorded = [row["recorded"], row["fact_recorded"], row["act_recorded"]]
+        out.append(
+            StorySummary(
+                story=Story.model_validate_json(bytes(row["data"])),
+                facts=row["facts"],
+                retracted=row["retracted"],
+                first=ends[0].split("/")[0] if ends[0] else None,
+                last=ends[1].split("/")[-1] if ends[1] else None,
+                changed=from_us(max(r for r in recorded if r is not None)),
+            )
+        )
+    return out
+
+
+def _occurred_at(store: Store, c: Cursor, position: int | None) -> str | None:
+    """The ``occurred`` of the fact version stored at ``position``."""
+    if position is None:
+        return None
+    fact = event_state(store, c, position)["fact"]
+    return str(fact["occurred"])

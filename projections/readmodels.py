@@ -39,6 +39,7 @@ from projections.queries import (
     lifecycle,
     select_acts,
     select_facts,
+    story_summaries,
     versions,
 )
 from projections.schema import from_us
@@ -60,6 +61,7 @@ from projections.views import (
     Filters,
     LogEntry,
     Picture,
+    StorySummary,
 )
 
 Progress = Callable[[int, int], None]
@@ -283,6 +285,11 @@ class ReadModels:
     def story(self, story_id: str) -> Story:
         with self.store.transaction(commit=False) as c:
             return self._story(c, story_id)
+
+    def story_summaries(self) -> list[StorySummary]:
+        """Every story with its fact count, date span and last change (the story list)."""
+        with self.store.transaction(commit=False) as c:
+            return story_summaries(self.store, c)
 
     def actors(self) -> list[Actor]:
         with self.store.transaction(commit=False) as c:

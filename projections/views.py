@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from domain.clocks import Precision
 from domain.events import Status
-from domain.model import Certainty, Source
+from domain.model import Certainty, Source, Story
 
 
 def rfc3339(moment: datetime) -> str:
@@ -374,3 +374,15 @@ class Changes(BaseModel):
     disputed: list[Change] = []
     corrected: list[Change] = []
     retracted: list[Change] = []
+
+
+class StorySummary(BaseModel):
+    """A story in the list of stories: how many facts it holds now, its span, its last
+    change (when this store last recorded something of it)."""
+
+    story: Story
+    facts: int
+    retracted: int
+    first: str | None  # where the earliest-starting fact starts, its ``occurred`` as written
+    last: str | None  # where the latest-ending fact ends
+    changed: Instant

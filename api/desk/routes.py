@@ -20,9 +20,9 @@ from api.desk.views import describe, fact_form, fact_panel, meeting_names, story
 from api.routes.reads import get_fact
 from api.routes.signin import viewer
 from api.services import Services
-from projections.timeline.data import all_facts, whole_log
+from projections.timeline.data import all_facts
 from projections.timeline.items import what
-from projections.views import LATEST, NO_FILTERS, Filters
+from projections.views import LATEST, Filters
 
 router = APIRouter(tags=["pages"])
 
@@ -43,15 +43,10 @@ async def stories_page(request: Request, services: ServicesDep) -> HTMLResponse:
     and a new actor."""
 
     def build() -> str:
-        summaries = []
-        for story in services.read.stories():
-            views = all_facts(services.read, story.id, LATEST, NO_FILTERS)
-            log = whole_log(services.read, story.id)
-            url = request.url_for("timeline_page", story=story.id).path
-            summaries.append(
-                story_summary(story.id, story.title, story.description, url, views,
-                              log[-1] if log else None)
-            )  # fmt: skip
+        summaries = [
+            story_summary(s, request.url_for("timeline_page", story=s.story.id).path)
+            for s in services.read.story_summaries()  # one query for every story
+        ]
         return render(
             "home.html.j2",
             viewer(request, services),

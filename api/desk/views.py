@@ -13,7 +13,8 @@ from typing import Any
 
 from api.desk.forms import Choice, FactFormContext, FormField, correctable
 from domain.model import Actor
-from projections.views import FactView, LogEntry, rfc3339
+from projections.views import FactView, rfc3339
+from projections.views import StorySummary as StoryListed
 
 HIDDEN = frozenset(
     {"id", "story", "kind", "occurred", "occurred_earliest", "occurred_latest", "precision",
@@ -285,27 +286,18 @@ class StorySummary:
     changed: str | None  # when this store last recorded something of it (RFC 3339)
 
 
-def story_summary(
-    id: str,
-    title: str,
-    description: str | None,
-    url: str,
-    views: Sequence[FactView],
-    log_tail: LogEntry | None,
-) -> StorySummary:
-    by_start = sorted(views, key=lambda v: v.occurred_earliest)
-    by_end = sorted(views, key=lambda v: v.occurred_latest)
+def story_summary(summary: StoryListed, url: str) -> StorySummary:
+    story = summary.story
     return StorySummary(
-        id=id,
-        title=title,
-        description=description,
+        id=story.id,
+        title=story.title,
+        description=story.description,
         url=url,
-        facts=len(views),
-        retracted=sum(1 for v in views if v.status == "retracted"),
-        # An interval's own ends: "2023/2024-01-11" starts in 2023 and ends on 2024-01-11.
-        first=by_start[0].occurred.split("/")[0] if by_start else None,
-        last=by_end[-1].occurred.split("/")[-1] if by_end else None,
-        changed=rfc3339(log_tail.recorded_at) if log_tail else None,
+        facts=summary.facts,
+        retracted=summary.retracted,
+        first=summary.first,
+        last=summary.last,
+        changed=rfc3339(summary.changed),
     )
 
 
