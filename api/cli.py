@@ -230,14 +230,29 @@ def demo(
     host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
 ) -> None:
-    """Load the Geneva story into the default store (once) and serve it."""
+    """Load the Geneva story into the default store (once) and serve it, ready to write:
+    without REPORTEDLY_TOKENS, a write token is made for this run and printed."""
+    import secrets
+
     from fixtures import GENEVA
 
     config = settings()
+    made = None
+    if not config.token_map("tokens") and not config.read_only:
+        made = secrets.token_urlsafe(12)
+        os.environ["REPORTEDLY_TOKENS"] = f"desk:{made}"
+        get_settings.cache_clear()
+        config = settings()
     console.print(f"store: {config.resolved_database_url()}")
     load(GENEVA, writer="demo", batch_size=500)
     url = f"http://{host or config.host}:{port or config.port}"
     console.print(f"timeline: [bold]{url}/stories/geneva-ai-talks/timeline[/bold]  api: {url}/docs")
+    if made:
+        console.print(
+            f"to write: sign in at {url}/signin with the token [bold]{made}[/bold] "
+            "(made for this run; set REPORTEDLY_TOKENS to keep your own)",
+            soft_wrap=True,
+        )
     serve(host=host, port=port, workers=1)
 
 
