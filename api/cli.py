@@ -230,8 +230,9 @@ def demo(
     host: Annotated[str | None, typer.Option(help="interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
 ) -> None:
-    """Load the Geneva story into the default store (once) and serve it, ready to write:
-    without REPORTEDLY_TOKENS, a write token is made for this run and printed."""
+    """Load the Geneva story into the default store (once) and serve it, ready to write.
+
+    Without REPORTEDLY_TOKENS, a write token is made for this run and printed."""
     import secrets
 
     from fixtures import GENEVA
@@ -294,8 +295,10 @@ def _shown(url: str) -> str:
 
 @app.command()
 def migrate() -> None:
-    """Create the event and read-model tables (once, before servers that share a database
-    start with REPORTEDLY_CREATE_TABLES=false), then bring the read models up to date."""
+    """Create the event and read-model tables, then bring the read models up to date.
+
+    Run once before servers that share a database start with
+    REPORTEDLY_CREATE_TABLES=false."""
     from api.services import open_services
 
     config = settings().model_copy(update={"create_tables": True})
@@ -311,8 +314,10 @@ def migrate() -> None:
 def project(
     poll: Annotated[float, typer.Option(min=0.05, help="seconds between polls (SQLite)")] = 0.5,
 ) -> None:
-    """Keep the read models current until stopped: follows the log (LISTEN/NOTIFY on
-    PostgreSQL) and applies events that no API process projected, e.g. after a crash."""
+    """Keep the read models current until stopped, e.g. after an API process crashed.
+
+    Follows the log (LISTEN/NOTIFY on PostgreSQL) and applies the events that no API
+    process projected."""
     import signal
     import threading
 
