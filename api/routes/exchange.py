@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api import exporting, timelinejs
 from api.csv_import import import_csv
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
-from api.importing import LineSplitter, Parsed, import_lines, stored_ids_from
+from api.importing import ImportResult, LineSplitter, Parsed, import_lines, stored_ids_from
 from api.schemas import ImportReport, errors
 
 router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
@@ -115,6 +115,11 @@ async def import_story(
     result = await run_in_threadpool(
         partial(import_lines, stored=stored), services.app, story, writer, parsed
     )
+    return await _report(story, result, services)
+
+
+async def _report(story: str, result: ImportResult, services: ServicesDep) -> ImportReport:
+    """Read-your-writes, then what the import did."""
     await run_in_threadpool(services.read.wait_for, result.last_position)
     return ImportReport(
         story=story,
@@ -134,11 +139,4 @@ async def _import_csv(
     result = await run_in_threadpool(
         partial(import_csv, stored=stored), services.app, story, writer, body
     )
-    await run_in_threadpool(services.read.wait_for, result.last_position)
-    return ImportReport(
-        story=story,
-        lines=result.lines,
-        appended=result.appended,
-        unchanged=result.unchanged,
-        last_position=result.last_position,
-    )
+    return await _report(story, result, services)
