@@ -42,13 +42,15 @@ ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 INJECTION = "<img src=x onerror=alert(1)>"
+TALKS = "US\N{EN DASH}China AI-safety talks in Geneva"
 GENEVA_PAGE = "/stories/geneva-ai-talks/timeline"
 
-# The number of facts each chart draws, from the figures in the page (WebGL draws no DOM).
+# The number of facts each chart draws, from the figures in the page: the items of the
+# traces shown (an epoch not yet known is transparent) whose points are not blanked.
 DRAWN = """name => document.getElementById('chart-' + name).data
-  .filter(t => t.meta.replay.counted)
-  .reduce((n, t) => n + t.y.filter((y, i) => i % t.meta.replay.stride === 0 && y !== null)
-    .length, 0)"""
+  .filter(t => t.meta && t.meta.replay && t.meta.replay.counted && t.opacity !== 0)
+  .reduce((n, t) => n + t.meta.replay.start
+    .filter((_, i) => t.y[i * t.meta.replay.stride] !== null).length, 0)"""
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +125,22 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-LANE_LABELS = "name => document.getElementById('chart-' + name).layout.yaxis.ticktext"
+# The lane labels and the labels on marks, as drawn over the plot and visible.
+LANE_LABELS = """name => Array.from(document.querySelectorAll(
+  '#chart-' + name + ' + .overlay .lane-label'))
+  .filter(e => !e.hidden && e.style.visibility !== 'hidden').map(e => e.textContent)"""
+MARK_LABELS = """name => Array.from(document.querySelectorAll(
+  '#chart-' + name + ' + .overlay .mark-label')).filter(e => !e.hidden).map(e => e.textContent)"""
+CHART_WIDTHS = """() => ['timeline', 'lag', 'knowledge'].map(name => {
+  const gd = document.getElementById('chart-' + name);
+  return [gd._fullLayout.width, gd.parentNode.clientWidth]; })"""
 
 
 def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date(
     server: str, watched: Watched
 ) -> None:
     page = watched.open(server + GENEVA_PAGE)
-    assert page.locator("#chart-timeline canvas").count() > 0  # WebGL traces drawn
+    assert page.locator("#chart-timeline path.js-fill").count() > 0  # the marks, as SVG paths
     assert "meeting held" in (page.locator("#chart-timeline .legend").text_content() or "")
     assert page.text_content("#replay-count") == "25 of 25 fact(s) known on 2024-01-11"
     assert page.evaluate(DRAWN, "timeline") == 25
@@ -195,13 +205,15 @@ def test_markup_in_an_actor_name_shows_as_text_and_runs_nothing(
     page = watched.open(server + "/stories/injection/timeline?lanes=actor")
     assert page.locator("img").count() == 0
     assert page.get_by_text(INJECTION).first.is_visible()  # in the picture, as text
-    assert INJECTION in page.locator("#chart-timeline .ytick").all_text_contents()
-    # Hover the participant's marker: the label shows the name as text.
+    assert INJECTION in page.evaluate(LANE_LABELS, "timeline")
+    assert INJECTION in page.evaluate(MARK_LABELS, "timeline")
+    # Hover the participant's mark: the label shows the name as text.
     point = page.evaluate(
         """() => {
         const gd = document.getElementById('chart-timeline'), L = gd._fullLayout;
-        const t = gd.data.find(t => t.name === 'participant joined');
-        return [L.xaxis._offset + L.xaxis.d2p(t.x[0]), L.yaxis._offset + L.yaxis.d2p(t.y[0])];
+        const t = gd.data.find(t => t.meta && t.meta.replay && t.meta.replay.handles);
+        const i = t.hovertext.findIndex(h => h.includes('took part'));
+        return [L.xaxis._offset + L.xaxis.d2p(t.x[i]), L.yaxis._offset + L.yaxis.d2p(t.y[i])];
     }"""
     )
     box = page.locator("#chart-timeline").bounding_box()
@@ -262,3 +274,84 @@ def test_the_standalone_file_replays_with_the_network_off(
         assert watched.errors == []
     finally:
         context.close()
+
+
+def shoot_at(page: Page, name: str, width: int) -> None:
+    """The page at this width (the charts laid out again for it), the whole of it saved."""
+    page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+    page.wait_for_function(f"document.body.dataset.width === '{width}'", timeout=15_000)
+    screenshot(page, f"{name}-{width}")
+
+
+def test_marks_carry_labels_that_a_reader_sees_without_hovering(
+    server: str, watched: Watched
+) -> None:
+    page = watched.open(server + GENEVA_PAGE)
+    labels = page.evaluate(MARK_LABELS, "timeline")
+    assert {"OpenAI", "Anthropic", "Cohere", "Tencent"} <= set(labels)
+    assert len(labels) >= 15
+    lanes = page.evaluate(LANE_LABELS, "timeline")  # wrapped, whole
+    assert f"{TALKS}, first round (July 2023)" in lanes
+    assert f"{TALKS} (round not said)" in lanes
+    assert watched.errors == []
+
+
+def test_charts_redraw_at_the_new_width_when_the_window_changes(
+    server: str, watched: Watched
+) -> None:
+    page = watched.open(server + GENEVA_PAGE)
+    for width in (1400, 390, 1400):
+        shoot_at(page, "resized-timeline-geneva", width)
+        for drawn, box in page.evaluate(CHART_WIDTHS):
+            assert abs(drawn - box) <= 4, (width, drawn, box)  # never a stale 320 or 700 px
+        assert page.evaluate(DRAWN, "timeline") == 25
+        assert len(page.evaluate(MARK_LABELS, "timeline")) >= 5
+    assert watched.errors == []
+
+
+def test_on_a_phone_the_legend_is_below_the_plot_and_the_slider_is_compact(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        watched = Watched(context.new_page())
+        page = watched.open(server + GENEVA_PAGE)
+        for chart in ("timeline", "lag"):
+            plot = page.locator(f"#chart-{chart}").bounding_box()
+            legend = page.locator(f"#chart-{chart} ~ .phone-legend").bounding_box()
+            assert plot and legend and legend["y"] >= plot["y"] + plot["height"] - 1
+            assert page.locator(f"#chart-{chart} .legend").count() == 0  # none over the plot
+            assert page.locator(f"#chart-{chart} .xtick").count() <= 5  # ticks that fit
+        slider = page.locator("section.replay").bounding_box()
+        assert slider and slider["height"] < 0.2 * 844
+        screenshot(page, "phone-timeline-geneva-390")
+        assert watched.errors == []
+    finally:
+        context.close()
+
+
+def test_an_early_replayed_date_is_named_counted_and_said_to_be_empty(
+    server: str, watched: Watched
+) -> None:
+    page = watched.open(server + GENEVA_PAGE)
+    latest_counts = page.text_content("#picture-counts")
+    assert latest_counts and "25 facts" in latest_counts
+    page.fill("#known-at", "2023-12-11")
+    page.dispatch_event("#known-at", "change")
+    page.wait_for_function("document.body.dataset.known === '0'")
+    header = page.text_content("#as-of-text") or ""
+    assert "2023-12-11" in header and "everything known now" not in header
+    counts = page.text_content("#picture-counts") or ""
+    assert counts != latest_counts and "2023-12-11" in counts and "0 facts" in counts
+    for chart in ("timeline", "lag"):
+        empty = page.locator(f"#chart-{chart} + .overlay .empty")
+        assert empty.is_visible()
+        assert "Nothing was known yet on 2023-12-11" in (empty.text_content() or "")
+    for width in (1400, 390):
+        shoot_at(page, "early-timeline-geneva-2023-12-11", width)
+    page.fill("#known-at", "2024-01-11")
+    page.dispatch_event("#known-at", "change")
+    page.wait_for_function("document.body.dataset.known === '25'")
+    assert page.text_content("#picture-counts") == latest_counts
+    assert not page.locator("#chart-timeline + .overlay .empty").is_visible()
+    assert watched.errors == []

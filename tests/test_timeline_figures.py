@@ -19,25 +19,39 @@ from tests.builders import a_fact, a_meeting, joined
 from tests.timeline_data import actors_of, big_story, geneva_views, lived, view_of
 
 INJECTION = "<img src=x onerror=alert(1)>"
+TALKS = "US\N{EN DASH}China AI-safety talks in Geneva"
 
 
-def items(fig: go.Figure, *, counted: bool = True) -> list[tuple[str, str, Any, Any]]:
-    """(trace name, mode, x, y) of every drawn fact (spans and day markers; no hover handles)."""
-    found = []
+def items(fig: go.Figure, *, counted: bool = True) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(trace name, shape, dates) of every drawn fact: a "bar" from its start to its end,
+    a "diamond" on its day (no flags or hover handles unless ``counted`` is False)."""
+    found: list[tuple[str, str, tuple[str, ...]]] = []
     for trace in fig.data:
-        replay = trace.meta["replay"]
-        if counted and not replay["counted"]:
+        replay = (trace.meta or {}).get("replay")
+        if not replay or replay.get("handles") or (counted and not replay["counted"]):
             continue
         stride = replay["stride"]
-        for i in range(len(replay["from"])):
-            x = trace.x[i * stride : i * stride + stride]
-            y = trace.y[i * stride : i * stride + stride]
-            found.append((trace.name, trace.mode, x, y))
+        for i in range(len(replay["start"])):
+            x = trace.x[i * stride : i * stride + 4]
+            y = trace.y[i * stride : i * stride + 4]
+            if y[0] == y[1]:  # a bar: its corners, from its start to its end
+                found.append((trace.name, "bar", (_date(x[0]), _date(x[1]))))
+            else:  # a diamond: its top and bottom on its day
+                found.append((trace.name, "diamond", (_date(x[1]),)))
     return found
+
+
+def _date(epoch_ms: float) -> str:
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return moment.date().isoformat() if moment.hour == 0 else moment.isoformat()
 
 
 def hover_texts(fig: go.Figure) -> list[str]:
     return [t for trace in fig.data for t in (trace.hovertext or ())]
+
+
+def replays(fig: go.Figure) -> list[dict[str, Any]]:
+    return [t.meta["replay"] for t in fig.data if t.meta and "replay" in t.meta]
 
 
 def at(day: str) -> datetime:
@@ -52,21 +66,21 @@ def geneva_figure(geneva: StoryFile) -> go.Figure:
 def test_month_precise_facts_are_spans_over_the_whole_month(
     geneva: StoryFile, geneva_figure: go.Figure
 ) -> None:
-    spans = [tuple(x) for _, mode, x, _ in items(geneva_figure) if mode == "lines"]
+    spans = [x for _, shape, x in items(geneva_figure) if shape == "bar"]
     in_july = sum(f.occurred == "2023-07" for f in geneva.facts)
     in_october = sum(f.occurred == "2023-10" for f in geneva.facts)
-    assert in_july and spans.count(("2023-07-01", "2023-08-01", None)) == in_july
-    assert in_october and spans.count(("2023-10-01", "2023-11-01", None)) == in_october
-    assert ("2023-07-01", "2023-11-01", None) in spans  # "2023-07/2023-10": the whole interval
-    assert ("2023-01-01", "2024-01-12", None) in spans  # "2023/2024-01-11": year to day
+    assert in_july and spans.count(("2023-07-01", "2023-08-01")) == in_july
+    assert in_october and spans.count(("2023-10-01", "2023-11-01")) == in_october
+    assert ("2023-07-01", "2023-11-01") in spans  # "2023-07/2023-10": the whole interval
+    assert ("2023-01-01", "2024-01-12") in spans  # "2023/2024-01-11": year to day
 
 
-def test_only_day_precise_facts_are_drawn_as_markers_on_their_day(
+def test_only_day_precise_facts_are_drawn_as_diamonds_on_their_day(
     geneva_figure: go.Figure,
 ) -> None:
-    markers = [i for i in items(geneva_figure) if i[1] == "markers"]
+    diamonds = [i for i in items(geneva_figure) if i[1] == "diamond"]
     # The disclosure, and three claims of what held on the report's day.
-    assert sorted((name, tuple(x)) for name, _, x, _ in markers) == [
+    assert sorted((name, x) for name, _, x in diamonds) == [
         ("claim", ("2024-01-11",)),
         ("claim", ("2024-01-11",)),
         ("claim", ("2024-01-11",)),
@@ -78,11 +92,37 @@ def test_every_geneva_fact_is_drawn_once(geneva: StoryFile, geneva_figure: go.Fi
     assert len(items(geneva_figure)) == len(geneva.facts) == 25
 
 
-def test_lanes_by_meeting_name_both_rounds(geneva_figure: go.Figure) -> None:
-    ticks = geneva_figure.layout.yaxis.ticktext
-    assert any("first round" in t for t in ticks)
-    assert any("second round" in t for t in ticks)
-    assert "Not tied to a meeting" in ticks
+def test_lanes_by_meeting_name_both_rounds_and_the_series(geneva_figure: go.Figure) -> None:
+    ticks = [t.replace("<br>", " ") for t in geneva_figure.layout.yaxis.ticktext]
+    assert f"{TALKS}, first round (July 2023)" in ticks  # wrapped, whole
+    assert f"{TALKS}, second round (October 2023)" in ticks
+    assert f"{TALKS} (round not said)" in ticks  # said of the talks
+    assert "Not tied to a meeting" in ticks  # the statements and claims
+    assert not any("…" in t for t in ticks)
+
+
+def test_a_long_lane_label_is_wrapped_on_words_never_cut() -> None:
+    title = "The very long title of a meeting that no margin could ever hold on one line"
+    fig = timeline_figure(states([view_of(a_fact("meeting_held", "m", title=title))]), {})
+    (tick,) = fig.layout.yaxis.ticktext
+    assert tick.replace("<br>", " ") == title and "<br>" in tick
+
+
+def test_facts_said_of_a_series_name_it_in_their_hover_not_none(
+    geneva: StoryFile, geneva_figure: go.Figure
+) -> None:
+    openai = next(t for t in hover_texts(geneva_figure) if t.startswith("<b>OpenAI took part"))
+    assert f"{TALKS} (round not said)" in openai
+    assert "None" not in " ".join(hover_texts(geneva_figure))
+    lag = lag_figure(states(geneva_views(geneva)), actors_of(geneva))
+    assert "None" not in " ".join(hover_texts(lag))
+
+
+def test_every_mark_carries_a_short_label_in_words(geneva_figure: go.Figure) -> None:
+    labels = geneva_figure.layout.meta["labels"]
+    assert len(labels["text"]) == 25
+    assert {"OpenAI", "Anthropic", "Baidu", "Financial Times"} <= set(labels["text"])
+    assert all(0 < len(t) <= 32 for t in labels["text"])
 
 
 def test_lanes_by_actor_and_by_kind(geneva: StoryFile) -> None:
@@ -95,7 +135,7 @@ def test_lanes_by_actor_and_by_kind(geneva: StoryFile) -> None:
 
 def test_colour_by_certainty_names_the_certainties(geneva: StoryFile) -> None:
     fig = timeline_figure(states(geneva_views(geneva)), actors_of(geneva), color="certainty")
-    assert {t.name for t in fig.data} == {"confirmed", "reported", "alleged"}
+    assert {t.name for t in fig.data if t.name} == {"confirmed", "reported", "alleged"}
 
 
 def test_unknown_lane_or_colour_option_is_refused_by_name(geneva: StoryFile) -> None:
@@ -120,25 +160,26 @@ def test_retracted_fact_is_greyed_from_its_retraction_and_normal_before(geneva: 
     meeting = view_of(a_meeting(), status="retracted")
     retraction = lived(a_meeting(), ("retracted", "2024-02-01"))
     fig = timeline_figure(states([meeting], {meeting.id: retraction}), {})
-    drawn = {t.name: t.meta["replay"] for t in fig.data if t.meta["replay"]["counted"]}
+    drawn = {t.name: t for t in fig.data if t.meta and t.meta["replay"]["counted"]}
     assert set(drawn) == {"meeting held", "retracted"}
     february = day_number(at("2024-02-01"))
-    assert drawn["meeting held"]["until"] == [february]  # active until the retraction
-    assert drawn["retracted"]["from"] == [february]
-    assert "until" not in drawn["retracted"]  # retracted from then on
+    assert drawn["meeting held"].meta["replay"]["until"] == february  # active until retracted
+    assert drawn["meeting held"].opacity == 0  # the page's date is after: drawn invisible
+    assert drawn["retracted"].meta["replay"]["from"] == february
+    assert "until" not in drawn["retracted"].meta["replay"]  # retracted from then on
 
 
 def test_disputed_fact_is_flagged(geneva: StoryFile) -> None:
     fact = view_of(joined(), disputed=True)
     fig = timeline_figure(states([view_of(a_meeting()), fact]), actors_of(geneva))
-    flags = [t for t in fig.data if t.name == "disputed"]
-    assert len(flags) == 1 and len(flags[0].x) == 1
-    assert "DISPUTED" in flags[0].hovertext[0]
+    flags = [t for t in fig.data if t.name == "disputed" and t.meta["replay"]["start"]]
+    assert len(flags) == 1 and len(flags[0].meta["replay"]["start"]) == 1  # and the legend's
+    assert sum("DISPUTED" in t for t in hover_texts(fig)) == 1
 
 
 def test_disclosure_lag_runs_from_occurred_to_reported(geneva: StoryFile) -> None:
     fig = lag_figure(states(geneva_views(geneva)), actors_of(geneva))
-    segments = {tuple(x[:2]) for name, mode, x, _ in items(fig, counted=False) if mode == "lines"}
+    segments = {x for _, shape, x in items(fig) if shape == "bar"}
     assert ("2023-07-01", "2024-01-11") in segments
     assert ("2023-10-01", "2024-01-11") in segments
     july = next(t for t in hover_texts(fig) if "first round (July 2023) (Geneva" in t)
@@ -184,10 +225,30 @@ def test_user_strings_are_escaped_in_hover_text_lanes_and_titles() -> None:
     assert "<img" not in lag and "<img" not in known
 
 
-def test_a_ten_thousand_fact_story_stays_a_few_traces() -> None:
+def test_a_ten_thousand_fact_story_is_a_trace_per_colour_and_epoch_never_one_per_fact() -> None:
     views, actors = big_story(10_000)
-    fig = timeline_figure(states(views), actors)
-    assert len(fig.data) <= 3 * 4  # three traces per colour group at most, never one per fact
-    assert all(trace.type == "scattergl" for trace in fig.data)
+    shown = states(views)
+    fig = timeline_figure(shown, actors)
+    epochs = {day_number(s.known_from) for s in shown}
+    kinds = {s.view.kind for s in shown}
+    # polygons per kind and epoch, the legend's, the lane bands and the hover handles
+    assert len(fig.data) <= len(epochs) * len(kinds) + len(kinds) + 2
+    assert all(t.type == "scatter" and t.mode in ("none", "lines") for t in fig.data)  # SVG
     assert len(items(fig)) == 10_000
-    assert fig.layout.height <= 1400  # a taller WebGL canvas makes every redraw slow
+    assert len(fig.layout.meta["labels"]["text"]) == 10_000
+    assert fig.layout.height <= 1400
+
+
+def test_each_trace_names_the_epoch_its_items_are_known_in() -> None:
+    views, actors = big_story(1000)
+    shown = states(views)
+    fig = timeline_figure(shown, actors)
+    known = {s.view.id: day_number(s.known_from) for s in shown}
+    per_epoch: dict[int, int] = {}
+    for replay in replays(fig):
+        if replay["counted"]:
+            per_epoch[replay["from"]] = per_epoch.get(replay["from"], 0) + len(replay["start"])
+    expected: dict[int, int] = {}
+    for day in known.values():
+        expected[day] = expected.get(day, 0) + 1
+    assert per_epoch == expected

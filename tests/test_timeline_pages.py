@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,12 @@ GENEVA_TITLE = "Confidential US\u2013China AI-safety talks in Geneva (2023)"
 
 
 def drawn(figure: dict[str, Any]) -> int:
-    """How many facts a timeline figure draws (spans and markers, not hover handles)."""
+    """How many facts a timeline figure draws (bars and diamonds, not flags or hover
+    handles), shown at the page's date (a replaced state is drawn invisible)."""
     return sum(
-        len(t["meta"]["replay"]["from"]) for t in figure["data"] if t["meta"]["replay"]["counted"]
+        len(t["meta"]["replay"]["start"])
+        for t in figure["data"]
+        if t["meta"]["replay"]["counted"] and t.get("opacity", 1) > 0
     )
 
 
@@ -133,8 +137,13 @@ def test_the_page_before_the_disclosure_shows_nothing_known_and_replays_up_to_th
 
 def test_timeline_json_spans_month_precise_meetings(geneva_client: TestClient) -> None:
     figure = geneva_client.get(f"{TIMELINE}.json", params={"kind": "meeting_held"}).json()
-    (lines,) = [t for t in figure["data"] if t["mode"] == "lines"]
-    assert lines["x"] == ["2023-07-01", "2023-08-01", None, "2023-10-01", "2023-11-01", None]
+    (bars,) = [t for t in figure["data"] if t["meta"]["replay"]["counted"]]
+    july, august, october, november = (
+        int(datetime.fromisoformat(f"{day}T00:00:00+00:00").timestamp() * 1000)
+        for day in ("2023-07-01", "2023-08-01", "2023-10-01", "2023-11-01")
+    )
+    assert bars["x"][0:2] == [july, august]  # the whole month, each round
+    assert bars["x"][5:7] == [october, november]
 
 
 def test_timeline_json_can_return_all_three_charts(geneva_client: TestClient) -> None:

@@ -178,6 +178,39 @@ def replay_range(shown: Sequence[Shown], known_at: datetime | None) -> dict[str,
     }
 
 
+COUNTED_KINDS = {"meeting_held": "m", "participant_joined": "p", "participant_absent": "a"}
+
+
+def counts_table(shown: Sequence[Shown]) -> dict[str, Any]:
+    """What the page counts at a replayed date, per fact state: when it was shown (day
+    numbers: known from, replaced on, begun on), what it counts as (m meeting, p
+    participation, a absence, s statement; C corrected, R retracted, D disputed) and its
+    sources (by number: a source is counted once, however many facts it reports)."""
+    sources: dict[tuple[str, str], int] = {}
+    states: list[list[Any]] = []
+    for item in shown:
+        view = item.view
+        tags = "" if view.status == "retracted" else COUNTED_KINDS.get(view.kind, "")
+        tags += "s" if view.kind == "statement_made" else ""
+        tags += {"corrected": "C", "retracted": "R"}.get(view.status.value, "")
+        tags += "D" if view.disputed else ""
+        cited = [
+            sources.setdefault((c.name, c.published_at.date().isoformat()), len(sources))
+            for c in view.sources
+        ]
+        until = day_number(item.known_until) if item.known_until else None
+        states.append(
+            [day_number(item.known_from), until, day_number(view.occurred_earliest), tags, cited]
+        )
+    return {"states": states}
+
+
+def _recorded_text(as_of: AsOf) -> str:
+    if as_of.recorded_at is None:
+        return ""
+    return f"as recorded here by {as_of.recorded_at.isoformat(timespec='seconds')}"
+
+
 def _as_of_text(as_of: AsOf) -> str:
     parts = [f"as known on {as_of.known_at.date()}" if as_of.known_at else "everything known now"]
     if as_of.recorded_at:
@@ -218,6 +251,7 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
         "json_url": page.json_url,
         "stream_url": page.stream_url,
         "occurred_until": day_number(occurred_until) if occurred_until else None,
+        "recorded_text": _recorded_text(page.as_of),
     }
     picture = (
         picture_view(page.picture, page.shown, page.actors) if page.picture else empty_picture()
@@ -247,6 +281,7 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
         timeline_url=page.timeline_url,
         figures_json=in_script(figures_json(charts)),
         config_json=json_for_script(config),
+        counts_json=json_for_script(counts_table(page.shown)),
         assets=assets.context(),
     )
 

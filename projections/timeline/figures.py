@@ -1,19 +1,23 @@
 """The three charts, as plotly figures built from fact states.
 
 1. ``timeline_figure``: each fact at its occurred time, in lanes by meeting, actor or
-   kind; a day-precise fact is a marker, a month, year or interval a span over its whole
-   period (never a made-up day).
+   kind; a day-precise fact is a diamond on its day, a month, year or interval a bar over
+   its whole period (never a made-up day).
 2. ``lag_figure`` (in ``lag.py``): each fact a segment from occurred to reported.
 3. ``knowledge_figure`` (in ``knowledge.py``): facts known by each reported date.
 
-Traces are one per colour group (never one per fact) and WebGL, so a story of 10,000
-facts stays small and smooth. Each item trace carries, in ``meta.replay``, every item's
-interval on the reported clock and its occurred start: the page's replay slider shows or
-hides items from these, offline.
+Marks are filled SVG polygons, gathered into one trace per colour group and *epoch* (the
+day a state became known and the day a later state replaced it): one path element per
+trace, never one per fact, so a story of 10,000 facts draws fast without WebGL (which a
+browser without a GPU renders in software, slowly). The page's replay slider then shows
+or hides whole traces by their opacity, a style change that redraws nothing; each trace
+names its epoch in ``meta.replay``. One trace of invisible hover handles carries the
+hover text, each point shown or not by its own ``hoverinfo``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,10 +30,10 @@ from projections.timeline import text
 from projections.timeline.items import (
     LANE_OPTIONS,
     Layout,
+    Places,
     Shown,
     kind_label,
     lane_of,
-    meeting_titles,
     pack,
 )
 from projections.views import FactView
@@ -48,18 +52,24 @@ KIND_COLOURS = {
 }
 CERTAINTY_COLOURS = {"confirmed": "#1b7837", "reported": "#2166ac", "alleged": "#e08214"}
 OTHER_COLOUR = "#637939"
-RETRACTED = "#b0b0b0"
+RETRACTED = "rgba(150,150,150,0.55)"
 DISPUTED = "#d62728"
 ROW_BUDGET = 200  # rows in all lanes together, so a huge story keeps a readable height
 ROW_PX = 17
-# A WebGL canvas much taller than a screen makes every redraw slow (the replay redraws),
-# so a big story's rows are squeezed rather than the chart grown.
-MAX_HEIGHT = 1400
-MAX_BANDS = 400
+LINE_PX = 13  # a line of a lane label
+MAX_HEIGHT = 1400  # a big story's rows are squeezed rather than the page made endless
 TICK_CHAR_PX = 6.4  # an average character of the 11px tick font
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_MS = 86_400_000
+BAR = 0.32  # half a bar's height, in rows
+DIAMOND = 0.42
+DAY_WIDTH = 0.004  # half a day-mark's width, as a share of the chart's time frame
+STRIDE = 5  # points per polygon: four corners and the gap that ends it
+
+Point = tuple[float | None, float | None]
+# The hover handles are invisible lines: their labels get the page's colours, not theirs.
+HOVER_LABEL = {"bgcolor": "#ffffff", "bordercolor": "#5b6475", "font": {"color": "#1d2330"}}
 
 
 def ms(moment: datetime) -> int:
@@ -80,56 +90,174 @@ def plot_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def replay_meta(
-    items: Sequence[Shown], rows: Sequence[float], stride: int, counted: bool = False
-) -> dict[str, Any]:
-    """Per item, as day numbers: when it became known, when a later state replaced it
-    (omitted when none was), when it started to happen; and its row.
+def rect(x0: float, x1: float, y: float, half: float = BAR) -> list[Point]:
+    return [(x0, y - half), (x1, y - half), (x1, y + half), (x0, y + half), (None, None)]
 
-    The trace's own ``y`` already hides states superseded by the page's date (a fact's
-    state before its retraction, say), so the page draws once without replaying.
-    """
+
+def diamond(x: float, half_width: float, y: float, half: float = DIAMOND) -> list[Point]:
+    return [(x - half_width, y), (x, y - half), (x + half_width, y), (x, y + half), (None, None)]
+
+
+def flag(x: float, half_width: float, y: float) -> list[Point]:
+    """A small red triangle above a mark, pointing at it: disputed."""
+    tip = (x, y - BAR - 0.04)
+    return [(x - half_width, y - 0.72), (x + half_width, y - 0.72), tip, tip, (None, None)]
+
+
+Epoch = tuple[int, int | None]  # the day a state became known; the day it was replaced
+
+
+def epoch_of(item: Shown) -> Epoch:
+    return day_number(item.known_from), day_number(item.known_until) if item.known_until else None
+
+
+@dataclass
+class Shapes:
+    """One trace's polygons: the items of one colour group (or the flags) in one epoch."""
+
+    x: list[float | None] = field(default_factory=list)
+    y: list[float | None] = field(default_factory=list)
+    rows: list[float] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+
+    def add(self, item: Shown, row: float, points: list[Point]) -> None:
+        self.x += [p[0] for p in points]
+        self.y += [None if p[1] is None else round(p[1], 3) for p in points]
+        self.rows.append(row)
+        self.starts.append(day_number(item.view.occurred_earliest))
+
+
+@dataclass
+class Handles(Shapes):
+    """A chart's hover handles: a point per item, with its text."""
+
+    text: list[str] = field(default_factory=list)
+
+
+def _row(row: float) -> float:
+    return int(row) if float(row).is_integer() else row
+
+
+def _replay(epoch: Epoch, drawn: Shapes, stride: int, counted: bool) -> dict[str, Any]:
+    """What the page's replay needs of a trace: its epoch as day numbers (``until``
+    omitted when no later state replaced it), each item's occurred start and row, and the
+    points per item."""
     replay: dict[str, Any] = {
-        "stride": stride,  # points per item in x and y
-        "counted": counted,  # the trace draws facts (not hover handles or flags)
-        "from": [day_number(s.known_from) for s in items],
-        "start": [day_number(s.view.occurred_earliest) for s in items],
-        "row": [int(r) if float(r).is_integer() else r for r in rows],
+        "from": epoch[0],
+        "stride": stride,
+        "counted": counted,  # the trace draws facts (not flags or hover handles)
+        "start": drawn.starts,
+        "row": [_row(r) for r in drawn.rows],
     }
-    if any(s.known_until for s in items):
-        replay["until"] = [day_number(s.known_until) if s.known_until else None for s in items]
+    if epoch[1] is not None:
+        replay["until"] = epoch[1]
     return {"replay": replay}
 
 
 @dataclass
-class Group:
-    """One colour group's items, gathered into parallel arrays for a few traces."""
+class Marks:
+    """A chart's marks, by epoch: polygons per colour group, flags, hover handles."""
 
-    name: str
-    colour: str
-    lines_x: list[str | None] = field(default_factory=list)
-    lines_y: list[float | None] = field(default_factory=list)
-    lines_rows: list[float] = field(default_factory=list)
-    lined: list[Shown] = field(default_factory=list)
-    marks_x: list[str] = field(default_factory=list)
-    marks_y: list[float | None] = field(default_factory=list)
-    marks_rows: list[float] = field(default_factory=list)
-    marks_text: list[str] = field(default_factory=list)
-    marked: list[Shown] = field(default_factory=list)
+    stride: int = STRIDE
+    shapes: dict[tuple[Epoch, str], Shapes] = field(default_factory=dict)
+    flags: dict[Epoch, Shapes] = field(default_factory=dict)
+    handles: Handles = field(default_factory=Handles)
+    handle_epochs: list[Epoch] = field(default_factory=list)
 
-    def line(self, item: Shown, start: datetime, end: datetime, y: float) -> None:
-        shown = y if item.known_until is None else None
-        self.lines_x += [plot_date(start), plot_date(end), None]
-        self.lines_y += [shown, shown, None]
-        self.lines_rows.append(y)
-        self.lined.append(item)
+    def add(
+        self, item: Shown, group: tuple[str, str], row: float, points: list[Point], at: Point,
+        hover: str,
+    ) -> None:  # fmt: skip
+        """An item: its polygon in its group's trace, its hover handle at ``at``."""
+        epoch = epoch_of(item)
+        self.shapes.setdefault((epoch, group[0]), Shapes()).add(item, row, points)
+        self.handles.add(item, row, [at])
+        self.handles.text.append(hover)
+        self.handle_epochs.append(epoch)
 
-    def mark(self, item: Shown, at: datetime, y: float, hover: str) -> None:
-        self.marks_x.append(plot_date(at))
-        self.marks_y.append(y if item.known_until is None else None)
-        self.marks_rows.append(y)
-        self.marks_text.append(hover)
-        self.marked.append(item)
+    def flag(self, item: Shown, row: float, points: list[Point]) -> None:
+        self.flags.setdefault(epoch_of(item), Shapes()).add(item, row, points)
+
+    def traces(self, colours: Mapping[str, str]) -> list[go.Scatter]:
+        """Polygons in legend order within each epoch, then flags, then hover handles;
+        each group in the legend once, and all of its traces toggled together."""
+        order = list(colours)
+        drawn_groups = {g for _, g in self.shapes}
+        traces = [
+            _polygons(g, colours[g], Shapes(x=[None], y=[None]), True, i)
+            for i, g in enumerate(order)
+            if g in drawn_groups
+        ]
+        if self.flags:
+            traces.append(_polygons("disputed", DISPUTED, Shapes([None], [None]), True, len(order)))
+        ranked = sorted(
+            self.shapes.items(), key=lambda e: (_sortable(e[0][0]), order.index(e[0][1]))
+        )
+        for (epoch, group), drawn in ranked:
+            trace = _polygons(group, colours[group], drawn, False, order.index(group))
+            traces.append(_epoch(trace, epoch, drawn, self.stride, counted=True))
+        for epoch, drawn in sorted(self.flags.items(), key=lambda e: _sortable(e[0])):
+            trace = _polygons("disputed", DISPUTED, drawn, False, len(order))
+            traces.append(_epoch(trace, epoch, drawn, STRIDE, counted=False))
+        traces.append(self.hover_trace())
+        return traces
+
+    def hover_trace(self) -> go.Scatter:
+        """The hover handles, one trace for the chart: an invisible line through a point
+        per item, each with its own ``hoverinfo`` ("none" for a state replaced by the
+        page's date) and its epoch in ``meta.replay`` (``from``, ``until`` per point)."""
+        handles = self.handles
+        replay = _replay((0, None), handles, 1, counted=False)["replay"]
+        replay["from"] = [e[0] for e in self.handle_epochs]
+        replay["until"] = [e[1] for e in self.handle_epochs]
+        replay["handles"] = True
+        return go.Scatter(
+            name="",
+            showlegend=False,
+            mode="lines",
+            x=handles.x,
+            y=handles.y,
+            line={"width": 0, "color": "rgba(0,0,0,0)"},
+            hovertext=handles.text,
+            hoverinfo=["none" if e[1] is not None else "text" for e in self.handle_epochs],
+            hoverlabel=HOVER_LABEL,
+            meta={"replay": replay},
+        )
+
+
+def _epoch(
+    trace: go.Scatter, epoch: Epoch, drawn: Shapes, stride: int, counted: bool
+) -> go.Scatter:
+    """The trace with its epoch; a state replaced by the page's date is drawn invisible
+    (its replaced day is the page's date or before), so the figure reads right alone."""
+    trace.meta = _replay(epoch, drawn, stride, counted)
+    if epoch[1] is not None:
+        trace.opacity = 0.0
+    return trace
+
+
+def _sortable(epoch: Epoch) -> tuple[int, float]:
+    return epoch[0], math.inf if epoch[1] is None else epoch[1]
+
+
+# What a trace of no items (the legend's, the lane bands) tells the replay: always shown.
+NO_ITEMS = {"replay": {"from": 0, "stride": STRIDE, "counted": False, "start": [], "row": []}}
+
+
+def _polygons(name: str, colour: str, drawn: Shapes, legend: bool, rank: int) -> go.Scatter:
+    return go.Scatter(
+        meta=NO_ITEMS,
+        name=name,
+        legendgroup=name,
+        legendrank=rank + 1,
+        showlegend=legend,
+        mode="none",
+        fill="toself",
+        fillcolor=colour,
+        x=drawn.x,
+        y=drawn.y,
+        hoverinfo="skip",
+    )
 
 
 def check_options(lanes: str, color: str) -> None:
@@ -148,12 +276,12 @@ def colour_of(view: FactView, color: str) -> tuple[str, str]:
     return kind_label(view.kind), KIND_COLOURS.get(view.kind, OTHER_COLOUR)
 
 
-def groups_for(shown: Sequence[Shown], color: str) -> dict[str, Group]:
-    """Empty groups in legend order: the palette's order, retracted last."""
+def groups_for(shown: Sequence[Shown], color: str) -> dict[str, str]:
+    """The colour groups drawn, in legend order (the palette's, retracted last)."""
     order = [kind_label(k) for k in KIND_COLOURS] + list(CERTAINTY_COLOURS) + ["retracted"]
     found = {colour_of(s.view, color) for s in shown}
     ranked = sorted(found, key=lambda g: (order.index(g[0]) if g[0] in order else 50, g[0]))
-    return {name: Group(name, colour) for name, colour in ranked}
+    return dict(ranked)
 
 
 def rows_for(
@@ -161,21 +289,27 @@ def rows_for(
     actors: Mapping[str, Actor],
     lanes: str,
     interval: Callable[[FactView], tuple[datetime, datetime]],
+    row_px: int = ROW_PX,
 ) -> Layout:
-    """Lanes and rows; a fact's states share one row (the union of their intervals)."""
-    meetings = meeting_titles(s.view for s in shown)
+    """Lanes and rows; a fact's states share one row (the union of their intervals), and
+    a lane has rows enough for its label's wrapped lines."""
+    places = Places.of(s.view for s in shown)
     spans: dict[str, tuple[float, float]] = {}
     lane: dict[str, str] = {}
     for item in shown:
         start, end = (ms(t) / DAY_MS for t in interval(item.view))
         known = spans.get(item.view.id)
         spans[item.view.id] = (min(start, known[0]), max(end, known[1])) if known else (start, end)
-        lane[item.view.id] = lane_of(item.view, lanes, actors, meetings)
+        lane[item.view.id] = lane_of(item.view, lanes, actors, places)
     if not spans:
         return Layout({}, [], [], 1)
     width = max(e for _, e in spans.values()) - min(s for s, _ in spans.values())
-    max_rows = max(1, min(16, ROW_BUDGET // len(set(lane.values()))))
-    return pack(spans, lane, min_width=max(width * 0.02, 1.0), max_rows=max_rows)
+    labels = set(lane.values())
+    max_rows = max(1, min(16, ROW_BUDGET // len(labels)))
+    min_rows = {k: math.ceil(text.tick_lines(k) * LINE_PX / row_px) for k in labels}
+    if sum(min_rows.values()) > ROW_BUDGET:  # a huge story: labels thinned out instead
+        min_rows = {}
+    return pack(spans, lane, max(width * 0.02, 1.0), max_rows, min_rows)
 
 
 def x_range(starts: Sequence[datetime], ends: Sequence[datetime]) -> list[str]:
@@ -190,27 +324,16 @@ def x_range(starts: Sequence[datetime], ends: Sequence[datetime]) -> list[str]:
 def base_layout(
     title: str, rows: Layout, x_title: str, frame: list[str], row_px: int = ROW_PX
 ) -> dict[str, Any]:
-    bands = [
-        {
-            "type": "rect",
-            "xref": "paper",
-            "x0": 0,
-            "x1": 1,
-            "y0": first - 0.5,
-            "y1": last + 0.5,
-            "fillcolor": "#eef1f7",
-            "line": {"width": 0},
-            "layer": "below",
-        }
-        for i, (first, last) in enumerate(rows.lane_rows[:MAX_BANDS])
-        if i % 2 == 0
-    ]
     ticks = [text.tick(label) for label in rows.lane_labels]
-    # A margin sized to the lane labels: plotly's automargin redraws the whole figure
-    # again, which costs seconds with 10,000 WebGL points.
+    # A margin sized to the lane labels: plotly's automargin would draw the figure twice.
     longest = max((len(line) for t in ticks for line in t.split("<br>")), default=0)
     left = min(int(longest * TICK_CHAR_PX) + 16, 260)
-    xaxis: dict[str, Any] = {"type": "date", "title": {"text": x_title}, "gridcolor": "#dde1ea"}
+    xaxis: dict[str, Any] = {
+        "type": "date",
+        "title": {"text": x_title},
+        "gridcolor": "#dde1ea",
+        "hoverformat": "%Y-%m-%d",
+    }
     if frame:
         xaxis["range"] = frame
     return {
@@ -232,10 +355,32 @@ def base_layout(
             "zeroline": False,
             "showgrid": False,
         },
-        "shapes": bands,
         "uirevision": "keep",  # live updates keep the reader's zoom
         "template": "none",  # no default template in every figure: smaller JSON
     }
+
+
+def bands(rows: Layout, frame: list[str]) -> go.Scatter:
+    """Every other lane on a tinted band, all in one path (as many shapes would each be
+    drawn apart, slowly), across the chart's frame; drawn first, under the marks."""
+    x0, x1 = (
+        ms(datetime.fromisoformat(f).replace(tzinfo=UTC)) for f in frame or [EPOCH.isoformat()] * 2
+    )
+    drawn = Shapes()
+    for first, last in rows.lane_rows[::2]:
+        drawn.x += [x0, x1, x1, x0, None]
+        drawn.y += [first - 0.5, first - 0.5, last + 0.5, last + 0.5, None]
+    return go.Scatter(
+        name="",
+        showlegend=False,
+        mode="none",
+        fill="toself",
+        fillcolor="#eef1f7",
+        x=drawn.x,
+        y=drawn.y,
+        hoverinfo="skip",
+        meta=NO_ITEMS,
+    )
 
 
 def known_range(shown: Sequence[Shown]) -> dict[str, Any]:
@@ -253,92 +398,79 @@ def timeline_figure(
     lanes: str = "meeting",
     color: str = "kind",
 ) -> go.Figure:
-    """When each thing happened: markers for days, spans for months, years and intervals."""
+    """When each thing happened: diamonds for days, bars for months, years and intervals,
+    each labelled (``meta.labels``: the page draws as many as fit)."""
     check_options(lanes, color)
     rows = rows_for(shown, actors, lanes, lambda v: (v.occurred_earliest, v.occurred_latest))
-    meetings = meeting_titles(s.view for s in shown)
-    spans, days = groups_for(shown, color), groups_for(shown, color)
-    flagged = Group("disputed", DISPUTED)
-    for item in shown:
-        view = item.view
-        name = colour_of(view, color)[0]
-        y = rows.y[view.id]
-        hover = text.hover(view, actors, meetings)
-        if view.precision.value == "day":
-            at = view.occurred_earliest
-            days[name].mark(item, at, y, hover)
-        else:  # the whole period, with an invisible hover handle in its middle
-            at = view.occurred_earliest + (view.occurred_latest - view.occurred_earliest) / 2
-            at = at.replace(hour=0, minute=0, second=0, microsecond=0)
-            spans[name].line(item, view.occurred_earliest, view.occurred_latest, y)
-            spans[name].mark(item, at, y, hover)
-        if view.disputed:
-            flagged.mark(item, at, y - 0.45, hover)
-    traces: list[go.Scattergl] = []
-    for name, group in spans.items():
-        traces += _span_traces(group, legend=bool(group.lined))
-        traces += _day_traces(days[name], legend=not group.lined)
-    if flagged.marked:
-        traces.append(markers(flagged, "x", 9, legend=True))
-    heading = f"{text.esc(title)} — when it happened" if title else "When it happened"
+    places = Places.of(s.view for s in shown)
     frame = x_range(
         [s.view.occurred_earliest for s in shown], [s.view.occurred_latest for s in shown]
     )
+    half_day = frame_ms(frame) * DAY_WIDTH
+    marks = Marks()
+    labels = Labels()
+    for item in shown:
+        view = item.view
+        y = rows.y[view.id]
+        start, end = ms(view.occurred_earliest), ms(view.occurred_latest)
+        if view.precision.value == "day":
+            at, points = start, diamond(start, half_day, y)
+        else:  # the whole period, its hover handle in its middle
+            at, points = (start + end) // 2, rect(start, end, y)
+        hover = text.hover(view, actors, places)
+        marks.add(item, colour_of(view, color), y, points, (at, y), hover)
+        if view.disputed:
+            marks.flag(item, y, flag(at, half_day, y))
+        labels.add(item, y, start, end, text.esc(text.mark_label(view, actors, places)))
+    heading = f"{text.esc(title)} — when it happened" if title else "When it happened"
     layout = base_layout(
-        heading, rows, "occurred (spans: the whole month, year or interval)", frame
+        heading, rows, "occurred (bars: the whole month, year or interval; ◆ a day)", frame
     )
     layout["legend"]["title"] = {"text": f"by {color}"}
     layout["meta"] = {
         "chart": "timeline",
         "replay": known_range(shown),
         "lanes": rows.lane_rows,  # so the replay can hide a lane nobody knew of yet
+        "labels": labels.meta(),
     }
+    traces = [bands(rows, frame), *marks.traces(groups_for(shown, color))]
     return go.Figure(data=traces, layout=layout)
 
 
-def _span_traces(group: Group, *, legend: bool) -> list[go.Scattergl]:
-    if not group.lined:
-        return []
-    retracted = group.name == "retracted"
-    lines = go.Scattergl(
-        name=group.name,
-        legendgroup=group.name,
-        showlegend=legend,
-        mode="lines",
-        x=group.lines_x,
-        y=group.lines_y,
-        hoverinfo="skip",
-        line={"color": group.colour, "width": 7, "dash": "dot" if retracted else "solid"},
-        meta=replay_meta(group.lined, group.lines_rows, 3, counted=True),
-    )
-    return [lines, markers(group, "circle", 9, legend=False, opacity=0.0)]
+def frame_ms(frame: list[str]) -> float:
+    if not frame:
+        return float(DAY_MS)
+    first, last = (datetime.fromisoformat(f).replace(tzinfo=UTC) for f in frame)
+    return float(ms(last) - ms(first))
 
 
-def _day_traces(group: Group, *, legend: bool) -> list[go.Scattergl]:
-    if not group.marked:
-        return []
-    symbol = "circle-open" if group.name == "retracted" else "circle"
-    return [markers(group, symbol, 11, legend=legend, counted=True)]
+@dataclass
+class Labels:
+    """Per item, what the page needs to label its mark: where it is (days since the
+    epoch, row), its words, and when it is shown (day numbers)."""
 
+    x0: list[float] = field(default_factory=list)
+    x1: list[float] = field(default_factory=list)
+    row: list[float] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    known: list[Epoch] = field(default_factory=list)
+    start: list[int] = field(default_factory=list)
 
-def markers(
-    group: Group,
-    symbol: str,
-    size: int,
-    *,
-    legend: bool,
-    opacity: float = 1.0,
-    counted: bool = False,
-) -> go.Scattergl:
-    return go.Scattergl(
-        name=group.name,
-        legendgroup=group.name,
-        showlegend=legend,
-        mode="markers",
-        x=group.marks_x,
-        y=group.marks_y,
-        hovertext=group.marks_text,
-        hoverinfo="text",
-        marker={"color": group.colour, "size": size, "symbol": symbol, "opacity": opacity},
-        meta=replay_meta(group.marked, group.marks_rows, 1, counted),
-    )
+    def add(self, item: Shown, row: float, x0: int, x1: int, words: str) -> None:
+        self.x0.append(_row(round(x0 / DAY_MS, 3)))
+        self.x1.append(_row(round(x1 / DAY_MS, 3)))
+        self.row.append(_row(row))
+        self.text.append(words)
+        self.known.append(epoch_of(item))
+        self.start.append(day_number(item.view.occurred_earliest))
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "x0": self.x0,
+            "x1": self.x1,
+            "row": self.row,
+            "text": self.text,
+            "from": [k[0] for k in self.known],
+            "until": [k[1] for k in self.known],
+            "start": self.start,
+        }

@@ -10,7 +10,7 @@ as-of rule's answer on that state's first day (``domain.asof``), never a copy of
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
@@ -25,7 +25,7 @@ from domain.events import (
 )
 from domain.model import Actor
 from projections.views import FactView
-from projections.words import actor_name, meeting_titles, what
+from projections.words import actor_name, meeting_titles, series_names, what
 
 __all__ = ["actor_name", "meeting_titles", "what"]  # the words live in projections.words
 
@@ -114,20 +114,56 @@ def view_as(view: FactView, known: KnownFact) -> FactView:
     return FactView.model_validate(data)
 
 
-# ---- lanes ---------------------------------------------------------------------------
+# ---- lanes and places -----------------------------------------------------------------
 
 LANE_OPTIONS = ("meeting", "actor", "kind")
 NO_MEETING = "Not tied to a meeting"
 NO_ACTOR = "No registered actor"
+ROUND_NOT_SAID = " (round not said)"
 
 
 def kind_label(kind: str) -> str:
     return kind.replace("_", " ")
 
 
-def lane_of(
-    view: FactView, lanes: str, actors: Mapping[str, Actor], meetings: Mapping[str, str]
-) -> str:
+@dataclass(frozen=True)
+class Places:
+    """Where the story's facts happened, in words: each meeting's title by its meeting id
+    (what other facts name) and its fact id, and each series by its name, said as a
+    series ("… (round not said)") since a fact that names one does not say which round."""
+
+    meetings: Mapping[str, str]
+    series: Mapping[str, str]
+
+    @classmethod
+    def of(cls, views: Iterable[FactView]) -> Places:
+        listed = list(views)
+        named = series_names(listed)
+        series = {
+            str(s): named.get(str(s), str(s).replace("-", " ")) + ROUND_NOT_SAID
+            for s in (v.series_named() for v in listed)
+            if s
+        }
+        return cls(meeting_titles(listed), series)
+
+    def said(self, view: FactView, actors: Mapping[str, Actor]) -> str:
+        """The fact in words (plain text), its meeting or series by name."""
+        return what(view, actors, self.meetings, self.series)
+
+    def where(self, view: FactView) -> str | None:
+        """The title of the meeting the fact is (or names), else its series, else None."""
+        fields = view.fields()
+        meeting = view.meeting_named() or view.id if view.kind == "meeting_held" else None
+        meeting = meeting or fields.get("meeting")
+        if meeting:
+            return self.meetings.get(str(meeting), str(meeting))
+        if fields.get("series"):
+            series = str(fields["series"])
+            return self.series.get(series, series.replace("-", " ") + ROUND_NOT_SAID)
+        return None
+
+
+def lane_of(view: FactView, lanes: str, actors: Mapping[str, Actor], places: Places) -> str:
     fields = view.fields()
     if lanes == "kind":
         return kind_label(view.kind)
@@ -135,10 +171,7 @@ def lane_of(
         if fields.get("actor"):
             return actor_name(str(fields["actor"]), actors)
         return str(fields.get("speaker") or NO_ACTOR)
-    meeting = view.id if view.kind == "meeting_held" else fields.get("meeting")
-    if meeting:
-        return meetings.get(str(meeting), str(meeting))
-    return NO_MEETING
+    return places.where(view) or NO_MEETING
 
 
 # ---- rows inside a lane ----------------------------------------------------------------
@@ -162,8 +195,10 @@ def pack(
     lane: Mapping[str, str],
     min_width: float,
     max_rows: int = MAX_ROWS,
+    min_rows: Mapping[str, int] | None = None,
 ) -> Layout:
-    """Stack overlapping intervals of each lane into rows (greedy, by start)."""
+    """Stack overlapping intervals of each lane into rows (greedy, by start); a lane has
+    at least ``min_rows`` rows (room for its label's lines)."""
     lanes: dict[str, list[str]] = {}
     for fact_id in sorted(intervals, key=lambda f: intervals[f]):
         lanes.setdefault(lane[fact_id], []).append(fact_id)
@@ -186,8 +221,9 @@ def pack(
                     row = i % max_rows
             ends[row] = max(ends[row], end)
             y[fact_id] = base + row
+        rows = max(len(ends), (min_rows or {}).get(label, 1))
         labels.append(label)
-        centres.append(base + (len(ends) - 1) / 2)
-        spans.append((base, base + len(ends) - 1))
-        base += len(ends) + 1  # one empty row between lanes
+        centres.append(base + (rows - 1) / 2)
+        spans.append((base, base + rows - 1))
+        base += rows + 1  # one empty row between lanes
     return Layout(y, labels, centres, max(int(base) - 1, 1), spans)

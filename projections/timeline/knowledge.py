@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from domain.model import Actor
 from projections.timeline import text
 from projections.timeline.figures import FONT, known_range, plot_date
-from projections.timeline.items import Shown, meeting_titles, what
+from projections.timeline.items import Places, Shown
 
 LISTED = 6  # facts listed in one day's hover label
 MARKS = {
@@ -34,7 +34,7 @@ def knowledge_figure(
     until: datetime | None = None,
 ) -> go.Figure:
     """Facts known by reported date; ``until`` is the last date drawn (the page's known-at)."""
-    meetings = meeting_titles(s.view for s in shown)
+    places = Places.of(s.view for s in shown)
     first_known: dict[str, Shown] = {}
     for item in shown:
         known = first_known.get(item.view.id)
@@ -42,7 +42,7 @@ def knowledge_figure(
             first_known[item.view.id] = item
     per_day: dict[date, list[str]] = defaultdict(list)
     for item in sorted(first_known.values(), key=lambda s: s.known_from):
-        per_day[item.known_from.date()].append(what(item.view, actors, meetings))
+        per_day[item.known_from.date()].append(places.said(item.view, actors))
     days = sorted(per_day)
     totals: dict[date, int] = {}
     running = 0
@@ -77,7 +77,7 @@ def knowledge_figure(
             hoverinfo="text",
         )
     ]
-    traces += _lifecycle_traces(shown, totals, actors, meetings)
+    traces += _lifecycle_traces(shown, totals, actors, places)
     heading = f"{text.esc(title)} — what was known, when" if title else "What was known, when"
     cursor = until or (datetime.combine(last, datetime.min.time()) if last else None)
     layout = {
@@ -121,7 +121,7 @@ def _lifecycle_traces(
     shown: Sequence[Shown],
     totals: Mapping[date, int],
     actors: Mapping[str, Actor],
-    meetings: Mapping[str, str],
+    places: Places,
 ) -> list[go.Scatter]:
     traces: list[go.Scatter] = []
     ordered = sorted(totals)
@@ -138,7 +138,7 @@ def _lifecycle_traces(
             ys.append(max((totals[d] for d in ordered if d <= day), default=0))
             hover.append(
                 f"<b>{event}</b> {plot_date(item.known_from)}<br>"
-                + text.wrapped(what(item.view, actors, meetings))
+                + text.wrapped(places.said(item.view, actors))
             )
         traces.append(
             go.Scatter(

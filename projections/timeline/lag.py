@@ -13,19 +13,22 @@ import plotly.graph_objects as go
 from domain.model import Actor
 from projections.timeline import text
 from projections.timeline.figures import (
+    Marks,
+    bands,
     base_layout,
     check_options,
     colour_of,
     groups_for,
     known_range,
-    markers,
-    replay_meta,
+    ms,
+    rect,
     rows_for,
     x_range,
 )
-from projections.timeline.items import Shown, meeting_titles
+from projections.timeline.items import Places, Shown
 
-LAG_ROW_PX = 11  # thin segments need less room than spans
+LAG_ROW_PX = 11  # thin segments need less room than bars
+SEGMENT = 0.3  # half a segment's height, in rows
 
 
 def lag_figure(
@@ -38,34 +41,20 @@ def lag_figure(
 ) -> go.Figure:
     """Disclosure lag: each fact a segment from when it occurred to when it was reported."""
     check_options(lanes, color)
-    rows = rows_for(shown, actors, lanes, lambda v: (v.occurred_earliest, v.reported_at))
-    meetings = meeting_titles(s.view for s in shown)
-    groups = groups_for(shown, color)
+    interval = lambda v: (v.occurred_earliest, v.reported_at)  # noqa: E731
+    rows = rows_for(shown, actors, lanes, interval, LAG_ROW_PX)
+    places = Places.of(s.view for s in shown)
+    frame = x_range([s.view.occurred_earliest for s in shown], [s.view.reported_at for s in shown])
+    marks = Marks()
     for item in shown:
         view = item.view
-        group = groups[colour_of(view, color)[0]]
         y = rows.y[view.id]
-        group.line(item, view.occurred_earliest, view.reported_at, y)
-        group.mark(item, view.reported_at, y, text.lag_hover(view, actors, meetings))
-    traces: list[go.Scattergl] = []
-    for group in groups.values():
-        traces.append(
-            go.Scattergl(
-                name=group.name,
-                legendgroup=group.name,
-                mode="lines",
-                x=group.lines_x,
-                y=group.lines_y,
-                hoverinfo="skip",
-                line={"color": group.colour, "width": 2},
-                opacity=0.6,
-                meta=replay_meta(group.lined, group.lines_rows, 3),
-            )
-        )
-        traces.append(markers(group, "diamond", 9, legend=False))
+        start, reported = ms(view.occurred_earliest), ms(view.reported_at)
+        points = rect(start, reported, y, SEGMENT)
+        hover = text.lag_hover(view, actors, places)
+        marks.add(item, colour_of(view, color), y, points, (reported, y), hover)
     heading = f"{text.esc(title)} — disclosure lag" if title else "Disclosure lag"
-    frame = x_range([s.view.occurred_earliest for s in shown], [s.view.reported_at for s in shown])
-    x_title = "from when it occurred (start) to when it was reported (◆)"
+    x_title = "from when it occurred (left end) to when it was reported (right end)"
     layout = base_layout(heading, rows, x_title, frame, row_px=LAG_ROW_PX)
     layout["legend"]["title"] = {"text": f"by {color}"}
     layout["meta"] = {
@@ -73,4 +62,5 @@ def lag_figure(
         "replay": known_range(shown),
         "lanes": rows.lane_rows,  # so the replay can hide a lane nobody knew of yet
     }
+    traces = [bands(rows, frame), *marks.traces(groups_for(shown, color))]
     return go.Figure(data=traces, layout=layout)

@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from domain.model import Actor
-from projections.timeline.items import kind_label, what
+from projections.timeline.items import Places, kind_label
 from projections.views import FactView
 
 QUOTE_LIMIT = 200
 WRAP = 72
 SOURCES_SHOWN = 3
+TICK_WRAP = 24  # characters a line of a lane label
+LABEL_LIMIT = 32  # characters of a label drawn on a mark
 
 
 def esc(text: object) -> str:
@@ -64,9 +66,9 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}{months}"
 
 
-def hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, str]) -> str:
+def hover(view: FactView, actors: Mapping[str, Actor], places: Places) -> str:
     """The fact, its sources with dates, and the quote in its own language."""
-    lines = [f"<b>{wrapped(what(view, actors, meetings))}</b>"]
+    lines = [f"<b>{wrapped(places.said(view, actors))}</b>"]
     lines.append(f"{esc(kind_label(view.kind))} · occurred {esc(occurred_text(view))}")
     state = [f"certainty: {view.certainty.value}"]
     if view.status.value != "active":
@@ -87,10 +89,10 @@ def hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, st
     return "<br>".join(lines)
 
 
-def lag_hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str, str]) -> str:
+def lag_hover(view: FactView, actors: Mapping[str, Actor], places: Places) -> str:
     return "<br>".join(
         (
-            f"<b>{wrapped(what(view, actors, meetings))}</b>",
+            f"<b>{wrapped(places.said(view, actors))}</b>",
             f"occurred {esc(occurred_text(view))}",
             f"reported {day(view.reported_at)}",
             f"disclosure lag: {lag_text(view)}",
@@ -98,9 +100,36 @@ def lag_hover(view: FactView, actors: Mapping[str, Actor], meetings: Mapping[str
     )
 
 
-def tick(label: str, width: int = 30, lines: int = 2) -> str:
-    """A lane label: escaped, on at most two short lines."""
-    parts = textwrap.wrap(label, width) or [""]
-    if len(parts) > lines:
-        parts = [*parts[: lines - 1], shortened(" ".join(parts[lines - 1 :]), width)]
-    return "<br>".join(esc(p) for p in parts)
+def tick(label: str, width: int = TICK_WRAP) -> str:
+    """A lane label: escaped and wrapped on word boundaries, never cut."""
+    return "<br>".join(esc(p) for p in textwrap.wrap(label, width, break_on_hyphens=False) or [""])
+
+
+def tick_lines(label: str, width: int = TICK_WRAP) -> int:
+    return len(textwrap.wrap(label, width, break_on_hyphens=False)) or 1
+
+
+def mark_label(view: FactView, actors: Mapping[str, Actor], places: Places) -> str:
+    """A short label drawn on a fact's mark: who, or what in a few words (plain text)."""
+    f = view.fields()
+    if f.get("actor"):
+        name = actors[str(f["actor"])].name if str(f["actor"]) in actors else str(f["actor"])
+        return shortened(name, LABEL_LIMIT)
+    match view.kind:
+        case "meeting_held":  # its lane names it: say where
+            return words_upto(f"held in {f['place']}" if f.get("place") else "held", LABEL_LIMIT)
+        case "topic_discussed":
+            return words_upto(str(f.get("topic") or ""), LABEL_LIMIT)
+        case "statement_made":
+            return words_upto(str(f.get("speaker") or "a statement"), LABEL_LIMIT)
+        case "claim":
+            return words_upto(str(f.get("subject") or ""), LABEL_LIMIT)
+    return words_upto(places.said(view, actors), LABEL_LIMIT)
+
+
+def words_upto(text: str, limit: int) -> str:
+    """The text, or as many of its first words as fit in ``limit`` characters, and "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return (cut or text[: limit - 1]) + "…"

@@ -1,12 +1,19 @@
-// Glue for the timeline page: draw the figures the server built, replay what was known
-// on the slider's date (offline: every item carries its dates in trace.meta.replay),
-// and refresh when the story's event stream says something new was recorded.
+// Glue for the timeline page: draw the figures the server built at the width of the
+// window, label their marks and lanes, replay what was known on the slider's date
+// (offline: each trace names its epoch in trace.meta.replay), and refresh when the
+// story's event stream says something new was recorded.
+//
+// Speed: every mark is part of one SVG path per colour group and epoch, so a replay
+// step only changes traces' opacity (a style change: plotly redraws nothing); the labels
+// are plain HTML laid over the plot, placed where they fit.
 (function () {
   "use strict";
   var DAY = 86400000;
   var ITEM_CHARTS = ["timeline", "lag"];
   var CHARTS = ["timeline", "lag", "knowledge"];
-  var PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+  var PHONE = 640;  // px of chart width below which a chart takes the phone layout
+  var MAX_LABELS = 220;  // labels on marks at once: beyond this, the chart is a texture
+  var PLOT_CONFIG = { responsive: false, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
   function byId(id) { return document.getElementById(id); }
   function isoDay(day) { return new Date(day * DAY).toISOString().slice(0, 10); }
@@ -14,6 +21,10 @@
     var t = Date.parse(iso + "T00:00:00Z");
     return isNaN(t) ? null : Math.floor(t / DAY);
   }
+  function unescaped(text) {  // the server escapes & < > for plotly; labels are set as text
+    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
   var config = JSON.parse(byId("page-config").textContent);
   var slider = byId("known-slider");
@@ -22,36 +33,416 @@
   var countLine = byId("replay-count");
   var dateLabel = byId("replay-date");
   var liveStatus = byId("live-status");
+  var asOfLine = byId("as-of-text");
   var state = { day: Number(slider.value), occurred: config.occurred_until };
-  var drawnMasks = {};  // per chart, per trace: which items its y currently draws
+  var page = { last: Number(slider.max), occurred: config.occurred_until, asOf: asOfLine ? asOfLine.textContent : "" };
+  var charts = {};  // per chart: its graph div, the server's figure and what is drawn
   var textPending = false;
   var chartTimer = null;
 
   function replayOf(trace) { return trace.meta && trace.meta.replay; }
 
-  var laneTicks = {};  // per chart: every lane's rows, tick value and label, as drawn
+  // ---- which items a date shows ------------------------------------------------------
+  // Dates are day numbers (days since 1970-01-01, UTC): "known on D" means by the end of
+  // day D, so a state is shown when it became known on D or before and was not replaced
+  // by a later state on D or before; with a "happened by" date, when it had begun by then.
+  function live(from, until, day) {
+    return from <= day && (until === null || until === undefined || until > day);
+  }
+  function begun(start, occurred) { return occurred === null || start <= occurred; }
 
-  function remember(name) {
-    var layout = byId("chart-" + name).layout;
-    var lanes = layout.meta && layout.meta.lanes;
-    laneTicks[name] = lanes ? {
-      rows: lanes, vals: (layout.yaxis.tickvals || []).slice(), text: (layout.yaxis.ticktext || []).slice()
-    } : null;
-    drawnMasks[name] = byId("chart-" + name).data.map(function (trace) {
-      var r = replayOf(trace);
-      if (!r) return null;
-      return r.from.map(function (_, i) { return trace.y[i * r.stride] !== null; });
+  // ---- layout for the chart's width ----------------------------------------------------
+  function fitted(name, figure, width) {
+    var base = figure.layout;
+    var phone = width < PHONE;
+    var layout = Object.assign({}, base, { width: width, autosize: false });
+    if (base.meta && base.meta.labels) {  // the labels are this page's, not plotly's to copy
+      layout.meta = Object.assign({}, base.meta);
+      delete layout.meta.labels;
+    }
+    var items = base.meta && base.meta.lanes;
+    layout.xaxis = Object.assign({}, base.xaxis, { nticks: phone ? 4 : 0 });
+    if (phone && base.xaxis && base.xaxis.title) {
+      layout.xaxis.title = Object.assign({}, base.xaxis.title, { text: String(base.xaxis.title.text).split(" (")[0] });
+    }
+    layout.margin = Object.assign({}, base.margin);
+    if (items) {  // the lane labels are drawn over the margin, wrapped at its width
+      layout.yaxis = Object.assign({}, base.yaxis, { showticklabels: false });
+      layout.margin.l = phone ? Math.min(base.margin.l, 118) : base.margin.l;
+    }
+    layout.legend = Object.assign({}, base.legend);
+    layout.height = base.height;
+    layout.showlegend = !phone;  // a phone's legend is a list below the plot (phoneLegend)
+    if (phone) {
+      layout.margin.r = 8;
+      layout.title = Object.assign({}, base.title, { font: { size: 13 } });
+    }
+    return layout;
+  }
+
+  // On a phone the legend goes below the plot, across the width, never over it: plotly
+  // sizes a horizontal legend to the plot area beside the lane labels, so it is a list.
+  function phoneLegend(c) {
+    var list = c.gd.parentNode.querySelector(".phone-legend");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "phone-legend";
+      c.gd.parentNode.appendChild(list);
+    }
+    var phone = c.width < PHONE;
+    list.hidden = !phone;
+    if (!phone || list.childElementCount) return;
+    c.figure.data.forEach(function (trace) {
+      if (trace.showlegend === false || !trace.name) return;
+      var item = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = trace.fillcolor || (trace.line && trace.line.color) || (trace.marker && trace.marker.color) || "#888";
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(trace.name));
+      list.appendChild(item);
     });
   }
 
-  // Dates are day numbers (days since 1970-01-01, UTC): "known on D" means by the end of
-  // day D, so an item is shown when it became known on D or before, was not replaced by
-  // a later state on D or before, and (with a "happened by" date) had started by then.
-  function shown(replay, i, knownDay, occurredDay) {
-    if (replay.from[i] > knownDay) return false;
-    var until = replay.until ? replay.until[i] : null;
-    if (until !== null && until <= knownDay) return false;
-    return occurredDay === null || replay.start[i] <= occurredDay;
+  function widthOf(name) {
+    var box = byId("chart-" + name).parentNode;
+    return Math.max(280, Math.floor(box.clientWidth - 2));
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+  function remember(name, figure) {
+    var gd = byId("chart-" + name);
+    var c = {
+      // the server drew the figure at the page's dates: its "happened by" date included
+      name: name, gd: gd, figure: figure, width: widthOf(name), occurred: page.occurred,
+      on: [], known: 0, overlay: gd.parentNode.querySelector(".overlay"),
+      laneRows: figure.layout.meta && figure.layout.meta.lanes,
+      laneText: (figure.layout.yaxis && figure.layout.yaxis.ticktext) || [],
+      labels: figure.layout.meta && figure.layout.meta.labels,
+      originalY: figure.data.map(function (t) { return replayOf(t) ? t.y : null; })
+    };
+    // The server draws its figure at the page's date: a replaced state is drawn hidden.
+    c.on = figure.data.map(function (t) {
+      var r = replayOf(t);
+      return !r || r.handles || r.until === undefined;
+    });
+    charts[name] = c;
+    return c;
+  }
+
+  function draw(figures) {
+    return Promise.all(CHARTS.map(function (name) {
+      var figure = figures[name];
+      var gd = byId("chart-" + name);
+      return Plotly.react(gd, figure.data, fitted(name, figure, widthOf(name)), PLOT_CONFIG).then(function () {
+        var c = remember(name, figure);
+        var old = gd.parentNode.querySelector(".phone-legend");
+        if (old) old.replaceChildren();
+        phoneLegend(c);
+        if (!gd._replayWired) {
+          gd._replayWired = true;
+          gd.on("plotly_relayout", function () { overlay(charts[name]); });
+          gd.on("plotly_relayouting", function () { overlay(charts[name]); });
+        }
+        return c;
+      });
+    }));
+  }
+
+  // ---- the replay ----------------------------------------------------------------------
+  // The "happened by" date hides items inside an epoch: their points are blanked (y null),
+  // which costs a redraw; it changes seldom. The slider only toggles whole epochs.
+  function blankUnbegun(c, occurred) {
+    if (c.occurred === occurred) return Promise.resolve();
+    var ys = [];
+    var traces = [];
+    c.gd.data.forEach(function (trace, t) {
+      var r = replayOf(trace);
+      if (!r || r.handles) return;  // the handles' hoverinfo follows both dates
+      var y0 = c.originalY[t];
+      var y = y0;
+      if (occurred !== null) {
+        y = y0.slice();
+        for (var i = 0; i < r.start.length; i++) {
+          if (r.start[i] > occurred) {
+            for (var k = 0; k < r.stride; k++) y[i * r.stride + k] = null;
+          }
+        }
+      }
+      ys.push(y);
+      traces.push(t);
+    });
+    c.occurred = occurred;
+    return traces.length ? Plotly.restyle(c.gd, { y: ys }, traces) : Promise.resolve();
+  }
+
+  // An epoch shown or hidden is its traces' opacity alone. Plotly.restyle would
+  // re-derive every trace's defaults to change them (~150 ms for 250 traces on a slow
+  // machine), so the change is made where restyle makes it: the trace as given, the trace
+  // as plotly completed it (which hover and later redraws read) and its drawn group. Where
+  // those are not found (another plotly), Plotly.restyle does it.
+  function setEpoch(gd, t, opacity) {
+    var full = gd._fullData && gd._fullData[t];
+    var cd = gd.calcdata && gd.calcdata[t];
+    var node = cd && cd[0] && cd[0].node3;
+    if (!full || full.index !== t || !node || typeof node.style !== "function") return false;
+    gd.data[t].opacity = opacity;
+    full.opacity = opacity;
+    node.style("opacity", opacity);
+    return true;
+  }
+
+  // The hover handles: each point's hoverinfo, changed in place in the array plotly reads
+  // when the pointer moves (nothing to redraw).
+  function toggleHandles(gd, t, r, end) {
+    var hoverinfo = gd.data[t].hoverinfo;
+    var full = gd._fullData && gd._fullData[t];
+    for (var i = 0; i < r.from.length; i++) {
+      hoverinfo[i] = live(r.from[i], r.until[i], end.known) && begun(r.start[i], end.occurred) ? "text" : "none";
+    }
+    if (full && full.hoverinfo !== hoverinfo) full.hoverinfo = hoverinfo;
+  }
+
+  function toggleEpochs(c, end) {
+    var opacity = [];
+    var traces = [];
+    c.gd.data.forEach(function (trace, t) {
+      var r = replayOf(trace);
+      if (!r) return;
+      if (r.handles) { toggleHandles(c.gd, t, r, end); return; }
+      var on = live(r.from, r.until, end.known);
+      if (on === c.on[t]) return;
+      c.on[t] = on;
+      if (setEpoch(c.gd, t, on ? 1 : 0)) return;
+      traces.push(t);
+      opacity.push(on ? 1 : 0);
+    });
+    if (!traces.length) return Promise.resolve();
+    return Plotly.restyle(c.gd, { opacity: opacity }, traces);
+  }
+
+  // Which rows show something, and how many facts a chart draws.
+  function shownRows(c, end) {
+    var rows = {};
+    var known = 0;
+    c.gd.data.forEach(function (trace) {
+      var r = replayOf(trace);
+      if (!r || !r.counted || !live(r.from, r.until, end.known)) return;
+      for (var i = 0; i < r.start.length; i++) {
+        if (begun(r.start[i], end.occurred)) { rows[r.row[i]] = true; known++; }
+      }
+    });
+    c.known = known;
+    return rows;
+  }
+
+  function replayCharts() {
+    var end = { known: state.day, occurred: state.occurred };
+    var redraws = ITEM_CHARTS.map(function (name) {
+      var c = charts[name];
+      if (!c) return Promise.resolve();
+      return blankUnbegun(c, end.occurred).then(function () {
+        return toggleEpochs(c, end);
+      }).then(function () {
+        c.rows = shownRows(c, end);
+        overlay(c);
+      });
+    });
+    var knowledge = byId("chart-knowledge");
+    if (knowledge.layout && knowledge.layout.shapes && knowledge.layout.shapes.length &&
+        knowledge.layout.shapes[0].x0 !== isoDay(state.day)) {
+      redraws.push(Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) }));
+    }
+    return Promise.all(redraws);
+  }
+
+  // ---- labels over the plot -------------------------------------------------------------
+  function layer(c, cls) {
+    var el = c.overlay.querySelector("." + cls);
+    if (!el) {
+      el = document.createElement("div");
+      el.className = cls;
+      c.overlay.appendChild(el);
+    }
+    return el;
+  }
+
+  function pool(parent, count, cls) {
+    while (parent.children.length < count) {
+      var span = document.createElement("span");
+      span.className = cls;
+      parent.appendChild(span);
+    }
+    for (var i = 0; i < parent.children.length; i++) parent.children[i].hidden = i >= count;
+    return parent.children;
+  }
+
+  function overlay(c) {  // the charts of items: the knowledge chart has its own words
+    if (!c || !c.laneRows || !c.overlay || !c.gd._fullLayout || !c.gd._fullLayout.xaxis) return;
+    var L = c.gd._fullLayout;
+    c.overlay.style.width = L.width + "px";
+    c.overlay.style.height = L.height + "px";
+    if (!c.rows) c.rows = shownRows(c, { known: state.day, occurred: state.occurred });
+    laneLabels(c, L);
+    markLabels(c, L);
+    emptyState(c, L);
+  }
+
+  // A lane's label (a meeting's title, an actor's name) is itself something learnt: shown
+  // once one of its items is known on the replayed date. Wrapped at the margin's width;
+  // one that would run into the label above it waits (a huge story has more lanes than
+  // lines of text).
+  function laneLabels(c, L) {
+    if (!c.laneRows) return;
+    var ya = L.yaxis;
+    var holder = layer(c, "lanes");
+    var shown = [];
+    c.laneRows.forEach(function (span, lane) {
+      for (var row = span[0]; row <= span[1]; row++) {
+        if (c.rows[row]) { shown.push(lane); return; }
+      }
+    });
+    var spans = pool(holder, shown.length, "lane-label");
+    holder.style.width = (L.margin.l - 8) + "px";
+    shown.forEach(function (lane, i) {
+      spans[i].innerHTML = "";
+      spans[i].textContent = unescaped(String(c.laneText[lane] || "")).replace(/<br>/g, " ");
+    });
+    var bottom = -Infinity;
+    shown.forEach(function (lane, i) {  // one read of the heights, then the writes
+      var span = c.laneRows[lane];
+      var centre = ya._offset + (ya.l2p(span[0]) + ya.l2p(span[1])) / 2;
+      var h = spans[i].offsetHeight;
+      var top = centre - h / 2;
+      var fits = top >= bottom - 1 && top >= 0;
+      spans[i].style.top = Math.round(top) + "px";
+      spans[i].style.visibility = fits ? "visible" : "hidden";
+      if (fits) bottom = top + h;
+    });
+  }
+
+  // Labels on marks: the widest marks first, inside a bar when it is long enough, else
+  // just after the mark when nothing else is there; the rest wait for a zoom.
+  function markLabels(c, L) {
+    var meta = c.labels;
+    if (!meta) return;
+    var xa = L.xaxis;
+    var ya = L.yaxis;
+    var rowPx = Math.abs(ya.l2p(1) - ya.l2p(0));
+    var holder = layer(c, "marks");
+    var font = rowPx >= 15 ? 11 : rowPx >= 11 ? 10 : 0;
+    if (!font) { pool(holder, 0, "mark-label"); return; }
+    var charPx = font * 0.56;
+    var left = xa._offset;
+    var right = xa._offset + xa._length;
+    var end = { known: state.day, occurred: state.occurred };
+    var n = meta.x0.length;
+    var candidates = [];
+    var marksByRow = {};
+    for (var i = 0; i < n; i++) {
+      if (!live(meta.from[i], meta.until[i], end.known) || !begun(meta.start[i], end.occurred)) continue;
+      var x0 = left + xa.l2p(meta.x0[i] * DAY);
+      var x1 = left + xa.l2p(meta.x1[i] * DAY);
+      if (x1 - x0 < 6) { x0 -= 5; x1 = x0 + 10; }  // a day: its diamond
+      if (x1 < left || x0 > right) continue;
+      candidates.push(i);
+      (marksByRow[meta.row[i]] = marksByRow[meta.row[i]] || []).push([x0, x1, i]);
+      meta._px = meta._px || new Array(n);
+      meta._px[i] = [x0, x1];
+    }
+    candidates.sort(function (a, b) {
+      return (meta._px[b][1] - meta._px[b][0]) - (meta._px[a][1] - meta._px[a][0]) || meta.row[a] - meta.row[b];
+    });
+    var taken = {};
+    var placed = [];
+    function free(row, a, b, self) {
+      var marks = marksByRow[row] || [];
+      for (var k = 0; k < marks.length; k++) {
+        if (marks[k][2] !== self && marks[k][0] < b && marks[k][1] > a) return false;
+      }
+      var labels = taken[row] || [];
+      for (k = 0; k < labels.length; k++) if (labels[k][0] < b && labels[k][1] > a) return false;
+      return true;
+    }
+    for (var j = 0; j < candidates.length && placed.length < MAX_LABELS; j++) {
+      var item = candidates[j];
+      var px = meta._px[item];
+      var text = meta.text[item];
+      var width = text.length * charPx + 6;
+      var start = Math.max(px[0], left) + 3;
+      var inside = Math.min(px[1], right) - start >= width;
+      var a = inside ? start : px[1] + 3;
+      var b = a + width;
+      if (b > right) continue;
+      if (!inside && !free(meta.row[item], a, b, item)) continue;
+      if (inside && (taken[meta.row[item]] || []).some(function (s) { return s[0] < b && s[1] > a; })) continue;
+      (taken[meta.row[item]] = taken[meta.row[item]] || []).push([a, b]);
+      placed.push([item, a, inside]);
+    }
+    var spans = pool(holder, placed.length, "mark-label");
+    holder.style.fontSize = font + "px";
+    placed.forEach(function (p, k) {
+      var span = spans[k];
+      span.textContent = unescaped(meta.text[p[0]]);
+      span.className = "mark-label" + (p[2] ? " inside" : "");
+      span.style.left = Math.round(p[1]) + "px";
+      span.style.top = Math.round(ya._offset + ya.l2p(meta.row[p[0]]) - font * 0.65) + "px";
+    });
+  }
+
+  function emptyState(c, L) {
+    var note = layer(c, "empty");
+    if (c.known > 0) { note.hidden = true; return; }
+    var text = "Nothing was known yet on " + isoDay(state.day) + ".";
+    if (state.occurred !== null) {
+      text = "Nothing known on " + isoDay(state.day) + " had happened by " + isoDay(state.occurred) + ".";
+    }
+    note.textContent = text + " Move the slider later to see what became known.";
+    note.hidden = false;
+    note.style.left = Math.round(L.xaxis._offset + 8) + "px";
+    note.style.width = Math.round(L.xaxis._length - 16) + "px";
+    note.style.top = Math.round(L.yaxis._offset + 8) + "px";
+  }
+
+  // ---- words that follow the replayed dates ---------------------------------------------
+  var countsData = null;  // parsed once, again after a live refresh
+  function counted() {
+    var table = byId("counts-data");
+    if (!countsData && table) countsData = JSON.parse(table.textContent);
+    return countsData;
+  }
+
+  function countsText(data, end) {
+    if (!data) return null;
+    var n = { facts: 0, m: 0, p: 0, a: 0, s: 0, C: 0, R: 0, D: 0 };
+    var sources = {};
+    data.states.forEach(function (s) {
+      if (!live(s[0], s[1], end.known) || !begun(s[2], end.occurred)) return;
+      n.facts++;
+      for (var k = 0; k < s[3].length; k++) n[s[3][k]]++;
+      s[4].forEach(function (source) { sources[source] = true; });
+    });
+    return plural(n.facts, "fact", "facts") + ": " + plural(n.m, "meeting", "meetings") + ", " +
+      plural(n.p, "participation", "participations") + ", " + plural(n.a, "absence", "absences") + ", " +
+      plural(n.s, "statement", "statements") + ", " + plural(Object.keys(sources).length, "source", "sources") +
+      "; " + n.C + " corrected, " + n.R + " retracted, " + n.D + " disputed.";
+  }
+
+  function replayWords(known, total) {
+    var end = { known: state.day, occurred: state.occurred };
+    var atPage = state.day === page.last && state.occurred === page.occurred;
+    if (asOfLine) {
+      var words = "Showing what was known on " + isoDay(state.day);
+      if (state.occurred !== null) words += ", what had happened by " + isoDay(state.occurred);
+      if (config.recorded_text) words += ", " + config.recorded_text;
+      asOfLine.textContent = atPage ? page.asOf : words + " (replayed)";
+    }
+    var line = byId("picture-counts");
+    var text = countsText(counted(), end);
+    if (line && text !== null) line.textContent = "As of " + isoDay(state.day) + (atPage ? " (the page's date)" : "") + ": " + text;
+    var sentence = known + " of " + total + " fact(s) known on " + isoDay(state.day);
+    if (end.occurred !== null) sentence += ", of those begun by " + isoDay(state.occurred);
+    countLine.textContent = sentence;
   }
 
   function shownElement(el, knownDay, occurredDay) {
@@ -61,22 +452,20 @@
     return occurredDay === null || Number(el.getAttribute("data-start")) <= occurredDay;
   }
 
-  function ends() {
-    return { known: state.day, occurred: state.occurred };
-  }
-
-  // Cheap: the date, the count and the picture follow the slider as it moves.
+  // Cheap: the date, the counts and the picture follow the slider as it moves.
   function replayText() {
     textPending = false;
-    var end = ends();
+    var end = { known: state.day, occurred: state.occurred };
     var known = 0;
     var total = 0;
-    byId("chart-timeline").data.forEach(function (trace) {
+    var timeline = byId("chart-timeline");
+    (timeline.data || []).forEach(function (trace) {
       var r = replayOf(trace);
       if (!r || !r.counted) return;
-      for (var i = 0; i < r.from.length; i++) {
-        if (!r.until || r.until[i] === null) total++;
-        if (shown(r, i, end.known, end.occurred)) known++;
+      var live_ = live(r.from, r.until, end.known);
+      for (var i = 0; i < r.start.length; i++) {
+        if (r.until === undefined) total++;
+        if (live_ && begun(r.start[i], end.occurred)) known++;
       }
     });
     var anything = false;
@@ -95,67 +484,8 @@
     var empty = byId("picture-empty");
     if (empty) empty.hidden = anything;
     dateLabel.textContent = isoDay(state.day);
-    var text = known + " of " + total + " fact(s) known on " + isoDay(state.day);
-    if (end.occurred !== null) text += ", of those begun by " + isoDay(state.occurred);
-    countLine.textContent = text;
+    replayWords(known, total);
     return known;
-  }
-
-  // Costly with many facts (WebGL redraws): only traces whose items change, once the
-  // slider rests.
-  function replayCharts() {
-    var end = ends();
-    var redraws = ITEM_CHARTS.map(function (name) {
-      var gd = byId("chart-" + name);
-      var ys = [];
-      var traces = [];
-      gd.data.forEach(function (trace, t) {
-        var r = replayOf(trace);
-        if (!r) return;
-        var mask = r.from.map(function (_, i) { return shown(r, i, end.known, end.occurred); });
-        var before = drawnMasks[name][t];
-        if (mask.every(function (v, i) { return v === before[i]; })) return;
-        var y = new Array(r.from.length * r.stride);
-        for (var i = 0; i < r.from.length; i++) {
-          for (var k = 0; k < r.stride; k++) {
-            y[i * r.stride + k] = mask[i] && (r.stride === 1 || k < 2) ? r.row[i] : null;
-          }
-        }
-        drawnMasks[name][t] = mask;
-        ys.push(y);
-        traces.push(t);
-      });
-      var restyled = traces.length ? Plotly.restyle(gd, { y: ys }, traces) : Promise.resolve();
-      return restyled.then(function () { return relabelLanes(name, end); });
-    });
-    var knowledge = byId("chart-knowledge");
-    if (knowledge.layout && knowledge.layout.shapes && knowledge.layout.shapes.length) {
-      redraws.push(Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) }));
-    }
-    return Promise.all(redraws);
-  }
-
-  // A lane's label (a meeting's title, an actor's name) is itself something learnt:
-  // show it only once one of its items is known on the replayed date.
-  function relabelLanes(name, end) {
-    var ticks = laneTicks[name];
-    if (!ticks) return Promise.resolve();
-    var rows = {};
-    byId("chart-" + name).data.forEach(function (trace) {
-      var r = replayOf(trace);
-      if (!r) return;
-      for (var i = 0; i < r.from.length; i++) {
-        if (shown(r, i, end.known, end.occurred)) rows[r.row[i]] = true;
-      }
-    });
-    var vals = [];
-    var text = [];
-    ticks.rows.forEach(function (span, lane) {
-      for (var row = span[0]; row <= span[1]; row++) {
-        if (rows[row]) { vals.push(ticks.vals[lane]); text.push(ticks.text[lane]); return; }
-      }
-    });
-    return Plotly.relayout(byId("chart-" + name), { "yaxis.tickvals": vals, "yaxis.ticktext": text });
   }
 
   function replay() {
@@ -203,15 +533,38 @@
     });
   }
 
-  function draw(figures) {
+  // ---- the window's size ---------------------------------------------------------------
+  // Each chart is drawn at its box's width (never plotly's 700-px default or a stale
+  // size): when the box changes, the chart is laid out again for the new width.
+  var resizeTimer = null;
+  function refit() {
     return Promise.all(CHARTS.map(function (name) {
-      var fig = figures[name];
-      return Plotly.react(byId("chart-" + name), fig.data, fig.layout, PLOT_CONFIG).then(function () {
-        remember(name);
-      });
-    }));
+      var c = charts[name];
+      if (!c) return Promise.resolve();
+      var width = widthOf(name);
+      if (width === c.width) return Promise.resolve();
+      c.width = width;
+      var layout = fitted(name, c.figure, width);
+      var update = {
+        width: layout.width, height: layout.height, margin: layout.margin, showlegend: layout.showlegend,
+        "xaxis.nticks": layout.xaxis.nticks, "xaxis.title": layout.xaxis.title, title: layout.title
+      };
+      return Plotly.relayout(c.gd, update).then(function () { phoneLegend(c); overlay(c); });
+    })).then(function () { document.body.setAttribute("data-width", String(window.innerWidth)); });
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      window.clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(refit, 120);
+    }).observe(document.body);
+  } else {
+    window.addEventListener("resize", function () {
+      window.clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(refit, 120);
+    });
   }
 
+  // ---- live updates ---------------------------------------------------------------------
   function extendSlider(figures) {
     var days = figures.timeline.layout.meta.replay.days;
     if (!days.length) return;
@@ -220,6 +573,7 @@
     if (last > Number(slider.max)) {
       slider.max = String(last);
       knownPicker.max = isoDay(last);
+      page.last = last;
       if (atEnd) {
         slider.value = String(last);
         state.day = last;
@@ -240,13 +594,16 @@
     Promise.all([figures, picture]).then(function (results) {
       if (results[1]) {
         var doc = new DOMParser().parseFromString(results[1], "text/html");
-        // What the server renders beside the charts: the picture, the fact cards and
-        // the names the fact form offers (a new meeting, a new actor).
-        ["picture", "facts", "desk-lists"].forEach(function (id) {
+        // What the server renders beside the charts: the picture, the fact cards, the
+        // names the fact form offers (a new meeting, a new actor) and what is counted.
+        ["picture", "facts", "desk-lists", "counts-data"].forEach(function (id) {
           var fresh = doc.getElementById(id);
           var here = byId(id);
           if (fresh && here) here.replaceChildren.apply(here, Array.from(fresh.childNodes));
         });
+        countsData = null;
+        var freshAsOf = doc.getElementById("as-of-text");
+        if (freshAsOf) page.asOf = freshAsOf.textContent;
       }
       extendSlider(results[0]);
       return draw(results[0]);
