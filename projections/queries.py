@@ -85,6 +85,13 @@ LIVE = (
     "WHERE w.story = v.story AND w.fact_id = v.fact_id AND w.version > v.version "
     "AND w.reported_from <= ? AND w.recorded_from <= ?))"
 )
+# The row's content is what was known unless a correction stored before it (a lower
+# version) is not counted at (K, R): its version is then shown replayed without it
+# (``known_content``), and its occurred date may differ from the row's.
+REPLAYED = (
+    "EXISTS (SELECT 1 FROM rm_versions w WHERE w.story = v.story AND w.fact_id = v.fact_id "
+    "AND w.version > 1 AND w.version < v.version AND (w.reported_from > ? OR w.recorded_from > ?))"
+)
 KNOWN_BY_CORROBORATION = (
     "(v.orig_published <= ? OR (v.corroborations > 0 AND EXISTS (SELECT 1 FROM rm_lifecycle c "
     "WHERE c.story = v.story AND c.fact_id = v.fact_id AND c.event = 'corroborated' "
@@ -142,8 +149,9 @@ def select_facts(
         where.append("v.fact_id = ?")
         params.append(fact_id)
     if clocks.until is not None:
-        where.append("v.occurred_earliest <= ?")
-        params.append(clocks.until)
+        # A replayed version's date is only known once replayed: ``as_known`` decides.
+        where.append(f"(v.occurred_earliest <= ? OR {REPLAYED})")
+        params += [clocks.until, k, r]
     if filters.kind:
         where.append(f"v.kind IN ({', '.join('?' * len(filters.kind))})")
         params += filters.kind
@@ -266,6 +274,17 @@ def fact_views(
         content = known_content(store, c, row, counted)
         views.append(fact_view(story, row, counted, clocks, content))
     return views
+
+
+def as_known(views: Sequence[FactView], clocks: Clocks) -> list[FactView]:
+    """Views as the rule orders and keeps them: by the occurred date they show (a replayed
+    version's may differ from its stored row's), and begun by ``occurred_until``."""
+    kept = [
+        view
+        for view in views
+        if clocks.until is None or view.occurred_earliest <= from_us(clocks.until)
+    ]
+    return sorted(kept, key=lambda view: (view.occurred_earliest, view.id))
 
 
 def fact_view(

@@ -30,6 +30,7 @@ from projections.picture import build_picture
 from projections.projector import ReadModelProjection, Record
 from projections.queries import (
     Clocks,
+    as_known,
     check_limit,
     decode_cursor,
     encode_cursor,
@@ -360,7 +361,8 @@ class ReadModels:
             rows = select_facts(self.store, c, story, clocks, filters, after=after, limit=limit + 1)
             more = len(rows) > limit
             rows = rows[:limit]
-            items = fact_views(self.store, c, story, clocks, rows)
+            items = as_known(fact_views(self.store, c, story, clocks, rows), clocks)
+        # The cursor follows the stored rows' order, so pages never skip nor repeat a fact.
         last = rows[-1] if more else None
         next_cursor = encode_cursor(last["occurred_earliest"], last["fact_id"]) if last else None
         return FactPage(items=items, next=next_cursor)
@@ -371,6 +373,11 @@ class ReadModels:
         with self.store.transaction(commit=False) as c:
             self._story(c, story)
             rows = select_facts(self.store, c, story, clocks, fact_id=fact_id)
+            acts = select_acts(self.store, c, story, clocks, [fact_id]).get(fact_id, [])
+            if rows:
+                content = known_content(self.store, c, rows[0], acts)
+                view = fact_view(story, rows[0], acts, clocks, content)
+                rows = rows if as_known([view], clocks) else []
             if not rows:
                 exists = self.store.execute(
                     c,
@@ -380,9 +387,6 @@ class ReadModels:
                 when = " as of the asked time" if exists else ""
                 raise NotFound(f"fact {fact_id!r} not found in story {story!r}{when}", field="fact")
             row = rows[0]
-            acts = select_acts(self.store, c, story, clocks, [fact_id]).get(fact_id, [])
-            content = known_content(self.store, c, row, acts)
-            view = fact_view(story, row, acts, clocks, content)
             entries = lifecycle(self.store, c, row, clocks, acts)
             shown = versions(self.store, c, story, row, acts)
         return FactDetail(**view.model_dump(), lifecycle=entries, versions=shown)
@@ -395,7 +399,7 @@ class ReadModels:
             counted = acts.get(row["fact_id"], ())
             content = known_content(self.store, c, row, counted)
             views.append(fact_view(story, row, counted, clocks, content))
-        return views, acts
+        return as_known(views, clocks), acts
 
     def picture(self, story: str, as_of: AsOf = LATEST, filters: Filters = NO_FILTERS) -> Picture:
         """Meetings, participants, actors, statements, disclosures, sources and counts."""
