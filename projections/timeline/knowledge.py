@@ -79,7 +79,9 @@ def knowledge_figure(
     ]
     traces += _lifecycle_traces(shown, totals, actors, places)
     heading = f"{text.esc(title)} — what was known, when" if title else "What was known, when"
-    cursor = until or (datetime.combine(last, datetime.min.time()) if last else None)
+    # At the slider's last day (the page's date, else the last day something became known),
+    # so the page need not move it before anything is replayed.
+    cursor = until or (datetime.combine(days[-1], datetime.min.time()) if days else None)
     layout = {
         "title": {"text": heading, "x": 0.01, "font": {"size": 15}},
         "height": 340,
