@@ -15,6 +15,8 @@ from domain.model import Actor
 from projections.views import FactView
 
 QUOTE_SHOWN = 120  # characters of a statement's text in its one-line description
+# A fact that names a series speaks of the talks as a whole, not of one round.
+ROUND_NOT_SAID = " (round not said)"
 
 
 def actor_name(actor_id: str, actors: Mapping[str, Actor]) -> str:
@@ -123,6 +125,8 @@ def fact_words(
     f = fields
     actor = names.actor(str(f["actor"])) if f.get("actor") else None
     at = names.where(f) or "the talks"
+    if not f.get("meeting") and f.get("series") and not at.endswith(ROUND_NOT_SAID):
+        at += ROUND_NOT_SAID  # said of the talks as a whole
     match kind:
         case "meeting_held":
             place = f" ({f['place']})" if f.get("place") else ""

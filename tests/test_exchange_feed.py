@@ -77,7 +77,7 @@ def test_entries_are_newest_first_with_the_change_in_words_and_names(
     # Said of the series as a whole: named by what its rounds' titles share.
     assert joined.title == (
         f"Financial Times reported: OpenAI took part in {US_CHINA} AI-safety talks in Geneva "
-        "as participant"
+        "(round not said) as participant"
     )
     assert "Sources: Financial Times (2024-01-11), relayed by French-language relay" in (
         joined.content[0].value

@@ -16,13 +16,13 @@ from api.deps import FactId, ServicesDep, StoryId
 from api.desk.forms import ACTOR_KINDS
 from api.desk.responses import page_responses
 from api.desk.templating import render, static_text
-from api.desk.views import describe, fact_form, fact_panel, meeting_names, story_summary
+from api.desk.views import fact_form, fact_panel, story_summary
 from api.routes.reads import get_fact
 from api.routes.signin import viewer
 from api.services import Services
 from projections.timeline.data import all_facts
-from projections.timeline.items import what
 from projections.views import LATEST, Filters
+from projections.words import meeting_titles, what
 
 router = APIRouter(tags=["pages"])
 
@@ -64,7 +64,7 @@ def _fact(services: Services, story: str, fact_id: str) -> tuple[dict[str, Any],
     detail = get_fact(story, fact_id, LATEST, services)
     meetings = all_facts(services.read, story, LATEST, MEETINGS)
     actors = {a.id: a for a in services.read.actors()}
-    line = describe(detail, actors, meeting_names(meetings), what)
+    line = what(detail, actors, meeting_titles(meetings))
     return detail.model_dump(mode="json"), line
 
 

@@ -7,7 +7,7 @@ would not. Strings here are plain text; the templates escape them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,35 +219,6 @@ def fact_panel(detail: Mapping[str, Any], what: str) -> FactPanel:
 
 
 # ---- a fact in words ------------------------------------------------------------------
-
-
-def meeting_names(views: Iterable[FactView]) -> dict[str, str]:
-    """What a fact's ``meeting`` or ``series`` reads as: a meeting's title, by its meeting id
-    (which may differ from its fact's id), and a series by its slug, the round not said."""
-    names: dict[str, str] = {}
-    for view in views:
-        extra = view.fields()
-        if view.kind == "meeting_held":
-            title = str(extra.get("title") or view.id)
-            names[str(extra.get("meeting") or view.id)] = title
-            names.setdefault(view.id, title)
-            if extra.get("series"):
-                names.setdefault(str(extra["series"]), f"{extra['series']} (round not said)")
-    return names
-
-
-def describe(
-    view: FactView,
-    actors: Mapping[str, Actor],
-    names: Mapping[str, str],
-    say: Callable[[FactView, Mapping[str, Actor], Mapping[str, str]], str],
-) -> str:
-    """The timeline's one line for a fact (``say``), reading a series where a fact names the
-    talks as a whole rather than one meeting."""
-    extra = view.fields()
-    if not extra.get("meeting") and extra.get("series"):
-        view = view.model_copy(update={"meeting": extra["series"]})
-    return say(view, actors, names)
 
 
 # ---- a story's names, for the fact form ------------------------------------------------

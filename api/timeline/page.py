@@ -22,7 +22,7 @@ import plotly.offline
 from markupsafe import Markup
 
 from api.desk.templating import ENV, OFFLINE, Viewer
-from api.desk.views import MAX_CARDS, FactCard, describe, fact_cards, fact_form, meeting_names
+from api.desk.views import MAX_CARDS, FactCard, fact_cards, fact_form
 from domain.model import FACT_KINDS, Actor, Story
 from projections.timeline.data import StoryData
 from projections.timeline.figures import (
@@ -31,11 +31,12 @@ from projections.timeline.figures import (
     known_range,
     timeline_figure,
 )
-from projections.timeline.items import LANE_OPTIONS, Shown, what
+from projections.timeline.items import LANE_OPTIONS, Shown
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
 from projections.timeline.picture import PictureView, empty_picture, picture_view, replays
 from projections.views import LATEST, NO_FILTERS, AsOf, Filters, Picture
+from projections.words import meeting_titles, what
 
 MAX_TICKS = 400  # slider tick marks (one per day on which knowledge changed)
 
@@ -289,8 +290,8 @@ def render_timeline(page: TimelinePage, assets: Assets) -> str:
 def _cards(page: TimelinePage) -> list[FactCard]:
     """The story's facts as cards, each with the day it became known and began."""
     current = [s.view for s in page.shown if s.known_until is None]
-    names = meeting_names(current)
-    whats = {v.id: describe(v, page.actors, names, what) for v in current}
+    names = meeting_titles(current)
+    whats = {v.id: what(v, page.actors, names) for v in current}
     when = replays(page.shown)
     known = {k: r.known_from for k, r in when.items()}
     starts = {k: r.start for k, r in when.items()}

@@ -25,7 +25,7 @@ from domain.events import (
 )
 from domain.model import Actor
 from projections.views import FactView
-from projections.words import actor_name, meeting_titles, series_names, what
+from projections.words import ROUND_NOT_SAID, actor_name, meeting_titles, series_names, what
 
 __all__ = ["actor_name", "meeting_titles", "what"]  # the words live in projections.words
 
@@ -119,7 +119,6 @@ def view_as(view: FactView, known: KnownFact) -> FactView:
 LANE_OPTIONS = ("meeting", "actor", "kind")
 NO_MEETING = "Not tied to a meeting"
 NO_ACTOR = "No registered actor"
-ROUND_NOT_SAID = " (round not said)"
 
 
 def kind_label(kind: str) -> str:
