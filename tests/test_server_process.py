@@ -62,8 +62,10 @@ def server(tmp_path: Path, database: str) -> Iterator[str]:
         log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the server exited:\n{log.read_text()}")
@@ -73,7 +75,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    pytest.fail(f"the server did not answer within 30 s:\n{log.read_text()}")
+    pytest.fail(f"the server did not answer within {seconds:.0f} s:\n{log.read_text()}")
 
 
 def meeting(fact_id: str, occurred: str) -> dict[str, object]:

@@ -25,7 +25,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.test_server_process import free_port
+from tests.test_server_process import _wait_until_up, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "desk-secret"
@@ -56,18 +56,7 @@ def serving(database: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[by
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer:\n{log.read_text()}")
-            time.sleep(0.1)
+        _wait_until_up(url, process, log, seconds=60)
         yield url, process
     finally:
         if process.poll() is None:
