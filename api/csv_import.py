@@ -10,6 +10,8 @@ way in:
   in order, separated by ``|`` (``\\|`` inside a value); an empty cell is an absent field;
 - the computed columns (``status``, ``reported_at``, ``occurred_earliest`` …, see
   ``COMPUTED_COLUMNS``) are ignored: they are worked out again from the others;
+- a retracted fact's ``retracted_by``, ``retracted_published`` and ``retraction_reason``
+  retract it again, from the same date, through the same rule as any retraction;
 - a UTF-8 byte-order mark (Excel's "CSV UTF-8"), CRLF line ends, quoted cells with commas
   or line breaks, and a semicolon- or tab-separated file are all read as such;
 - rows count as a spreadsheet shows them: the header is row 1.
@@ -35,6 +37,7 @@ from api.exporting import (
     CSV_COLUMNS,
     FACT_COLUMNS,
     FORMULA_START,
+    RETRACTION_COLUMNS,
     SOURCE_COLUMNS,
     VIA_COLUMNS,
 )
@@ -204,7 +207,36 @@ def parse_rows(header: list[str], rows: Iterable[Row]) -> Parsed:
         line, _ = result
         parsed.lines.append((row.number, line))
         parsed.bare.add(row.number)
+        retraction = _retraction(row, fact)
+        if retraction is not None:
+            retracted = parse_line(row.number, orjson.dumps(retraction))
+            if isinstance(retracted, list):
+                parsed.problems += [_in_retraction_columns(p) for p in retracted]
+            else:
+                parsed.lines.append((row.number, retracted[0]))
     return parsed
+
+
+# A retraction line's fields, and the columns that hold them.
+_RETRACTION_FIELD = {field: column for column, field in RETRACTION_COLUMNS.items()}
+
+
+def _retraction(row: Row, fact: dict[str, Any]) -> dict[str, Any] | None:
+    """The row's retraction as an import line, when its retraction columns say one."""
+    cells = {c: unguard(row.cells.get(c, "")).strip() for c in RETRACTION_COLUMNS}
+    if not any(cells.values()):
+        return None
+    return {
+        "event": "retracted",
+        "fact_id": fact.get("id"),
+        "source": {"name": cells["retracted_by"], "published": cells["retracted_published"]},
+        "reason": cells["retraction_reason"],
+    }
+
+
+def _in_retraction_columns(problem: LineProblem) -> LineProblem:
+    column = _RETRACTION_FIELD.get(problem.field or "", "id" if problem.field else None)
+    return LineProblem(problem.line, column, problem.message)
 
 
 def decode(body: bytes) -> str:

@@ -17,7 +17,7 @@ import orjson
 
 from api.services import Services
 from domain.events import ActorState, StoryState
-from projections.views import AsOf, FactView, Filters, LogEntry, rfc3339
+from projections.views import AsOf, FactView, Filters, LifecycleEntry, LogEntry, rfc3339
 
 PAGE = 1000
 # Keys of a stored event the export replaces by its own (recorded_at, version).
@@ -126,10 +126,16 @@ VIA_COLUMNS = {
     "via": "name", "via_published": "published", "via_urls": "url", "via_titles": "title",
     "via_languages": "language",
 }  # fmt: skip
+# A retracted fact's retraction: the retracting source and the reason, so a spreadsheet
+# that goes back in keeps the fact withdrawn (from the same date) instead of live again.
+RETRACTION_COLUMNS = {
+    "retracted_by": "source.name", "retracted_published": "source.published",
+    "retraction_reason": "reason",
+}  # fmt: skip
 CSV_COLUMNS = (
     "id", "kind", "status", "occurred", "precision", "occurred_earliest", "occurred_latest",
     "occurred_by", "reported_at", "recorded_at", "certainty", "disputed",
-    *FACT_COLUMNS[4:], *SOURCE_COLUMNS, *VIA_COLUMNS,
+    *FACT_COLUMNS[4:], *SOURCE_COLUMNS, *VIA_COLUMNS, *RETRACTION_COLUMNS,
 )  # fmt: skip
 LIST_SEPARATOR = " | "
 
@@ -164,14 +170,28 @@ def _listed(values: list[Any]) -> str:
     return LIST_SEPARATOR.join("" if v is None else str(v).replace("|", "\\|") for v in values)
 
 
-def _csv_row(fact: FactView) -> dict[str, Any]:
+def _csv_row(fact: FactView, retraction: LifecycleEntry | None = None) -> dict[str, Any]:
     row: dict[str, Any] = fact.model_dump(mode="json", exclude={"sources"})
+    if retraction is not None and retraction.source is not None:
+        row["retracted_by"] = retraction.source.name
+        row["retracted_published"] = retraction.source.published
+        row["retraction_reason"] = retraction.reason
     sources = [s.model_dump(mode="json") for s in fact.sources]
     for column, key in SOURCE_COLUMNS.items():
         row[column] = _listed([s.get(key) for s in sources])
     for column, key in VIA_COLUMNS.items():
         row[column] = _listed([(s.get("via") or {}).get(key) for s in sources])
     return {k: _cell(row.get(k)) for k in CSV_COLUMNS}
+
+
+def _retraction(
+    services: Services, story: str, fact: FactView, as_of: AsOf
+) -> LifecycleEntry | None:
+    """A retracted fact's retraction as known at ``as_of`` (read for those facts only)."""
+    if fact.status != "retracted":
+        return None
+    lifecycle = services.read.fact(story, fact.id, as_of).lifecycle
+    return next((e for e in reversed(lifecycle) if e.event == "retracted"), None)
 
 
 def csv_text(services: Services, story: str, as_of: AsOf, filters: Filters) -> Iterator[str]:
@@ -181,7 +201,7 @@ def csv_text(services: Services, story: str, as_of: AsOf, filters: Filters) -> I
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for fact in rows:
-        writer.writerow(_csv_row(fact))
+        writer.writerow(_csv_row(fact, _retraction(services, story, fact, as_of)))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

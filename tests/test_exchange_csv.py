@@ -90,6 +90,33 @@ def test_a_csv_export_imported_into_an_empty_story_gives_the_same_facts_on_every
     assert picture["counts"]["meetings"] == 2 and picture["counts"]["series"] == 1
 
 
+def test_a_retracted_fact_comes_back_from_a_spreadsheet_retracted_from_the_same_date(
+    client: TestClient,
+) -> None:
+    withdrawn = {"source": {"name": "Le Monde", "published": "2024-01-20"}, "reason": "Denied."}
+    path = f"/stories/{STORY}/facts/geneva-2023-10/retraction"
+    assert client.post(path, json=withdrawn, headers=BOB).status_code == 201
+    (row,) = [r for r in rows_of(export_csv(client)) if r["id"] == "geneva-2023-10"]
+    assert (row["status"], row["retracted_by"], row["retracted_published"]) == (
+        "retracted", "Le Monde", "2024-01-20",
+    )  # fmt: skip
+
+    response = client.post(f"/stories/{COPY}/import", content=export_csv(client), headers=CSV)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["appended"] == 26  # 25 facts and the retraction
+    for clocks in ({}, {"known_at": "2024-01-19"}, {"known_at": "2024-01-20"}):
+        assert facts(client, COPY, **clocks) == facts(client, STORY, **clocks), clocks
+    again = client.get(f"/stories/{COPY}/facts/geneva-2023-10").json()
+    assert again["status"] == "retracted"
+    assert again["lifecycle"][-1]["reason"] == "Denied."
+    # A retraction cell left half-filled is named by its column, nothing appended.
+    row |= {"id": "another-copy", "meeting": "", "retracted_published": "soon"}
+    bad = client.post(f"/stories/{COPY}/import", content=write_csv([row]), headers=CSV)
+    assert bad.status_code == 422
+    assert [(p["line"], p["field"]) for p in bad.json()["problems"]] == [(2, "retracted_published")]
+
+
 def test_importing_the_same_csv_again_appends_nothing(client: TestClient) -> None:
     text = export_csv(client)
     client.post(f"/stories/{COPY}/import", content=text, headers=CSV)
