@@ -218,6 +218,8 @@ def test_a_cross_site_form_post_with_the_cookie_is_refused(desk: Desk, server: s
     with page.expect_response(target) as posted:
         page.evaluate("document.getElementById('f').submit()")
     assert posted.value.status in (401, 403)
+    page.wait_for_url(target)  # the refusal's own page, fully arrived, before going on
+    page.wait_for_load_state()
     for forged in ("forged", "forged-fetch"):
         assert api(server, f"{STORY}/facts/{forged}").status_code == 404
     desk.open("/")
