@@ -30,7 +30,7 @@ from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from api.errors import LineProblem, LinesRejected, error_loc
-from domain.application import Plan, Rejected, Reportedly, Written
+from domain.application import Plan, Rejected, Reportedly, Written, names_in
 from domain.clocks import now
 from domain.errors import Conflict, DomainError, NotFound
 from domain.events import (
@@ -43,6 +43,7 @@ from domain.events import (
     FactRetracted,
     FactState,
     Stamp,
+    fact_uuid,
     project_fact,
 )
 from domain.messages import plain_problems
@@ -50,7 +51,6 @@ from domain.model import (
     FACT_KINDS,
     Actor,
     Fact,
-    MeetingHeld,
     Slug,
     Source,
     Story,
@@ -308,6 +308,7 @@ class Importer:
         self.file_facts: dict[str, Fact] = {}
         self.file_actors: set[str] = set()
         self.plan: Plan | None = None
+        self.named: dict[str, Fact] = {}
 
     # ---- checking ------------------------------------------------------------------
     def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[Line]]:
@@ -334,6 +335,7 @@ class Importer:
         self._check_facts([(n, ln) for n, ln in lines if isinstance(ln, ReportedLine)], parsed.bare)
         todo: list[Line] = [ln for _, ln in lines if isinstance(ln, ActorLine)]
         todo += [ln for _, ln in lines if isinstance(ln, ReportedLine)]
+        self.named = names_in(self.file_facts.values())  # what corrections may name
         for number, line in lines:
             if isinstance(line, LifecycleLine):
                 self._check_lifecycle(number, line)
@@ -392,14 +394,19 @@ class Importer:
         return self.followed[fact_id]
 
     def _reported_here(self, fact_id: str) -> FactState | None:
-        """The state of a fact this import reports (and has checked)."""
-        if self.plan is None:
+        """The state of a fact this import reports, as its report will make it."""
+        fact = self.file_facts.get(fact_id)
+        if fact is None:
             return None
-        reported = next(
-            (e for e in self.plan.events if isinstance(e, FactReported) and e.fact.id == fact_id),
-            None,
+        reported = FactReported(
+            originator_id=fact_uuid(self.story, fact_id),
+            originator_version=1,
+            timestamp=self.started,
+            writer=self.writer,
+            story=self.story,
+            fact=fact,
         )
-        return project_fact(None, [reported]) if reported else None
+        return project_fact(None, [reported])
 
     def _check_lifecycle(self, number: int, line: LifecycleLine) -> None:
         """Check a line through the fact's own command; keep the event if it is new."""
@@ -427,7 +434,7 @@ class Importer:
             return  # a corroboration by a source the fact already cites
         if isinstance(event, FactCorrected):
             problems = self.app.reference_problems(
-                self.story, event.fact, self._named(), frozenset(self.file_actors)
+                self.story, event.fact, self.named, frozenset(self.file_actors)
             )
             for name, message in problems:
                 self._problem(number, f"changes.{name}", message)
@@ -435,16 +442,6 @@ class Importer:
                 return
         followed.state = state.then(event)
         self.acting.append(event)
-
-    def _named(self) -> dict[str, Fact]:
-        """Meetings and series this import reports, as the application names them."""
-        named: dict[str, Fact] = {}
-        for fact in self.file_facts.values():
-            if isinstance(fact, MeetingHeld):
-                named.setdefault(f"meeting/{fact.meeting}", fact)
-                if fact.series:
-                    named.setdefault(f"series/{fact.series}", fact)
-        return named
 
     # ---- appending -----------------------------------------------------------------
     def apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:

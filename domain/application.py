@@ -9,7 +9,7 @@ builds from a store URL (``projections.store.store_env``).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -412,21 +412,17 @@ class Reportedly(Application[UUID]):
 
         A meeting id names one meeting: taken twice (in the batch or already in the
         store by another fact) is a problem at ``meeting``."""
-        named: dict[str, Fact] = {f"fact/{fact.id}": fact for _, fact in new}
+        named = names_in(fact for _, fact in new)
         for i, fact in new:
             if not isinstance(fact, MeetingHeld) or fact.meeting is None:
                 continue
-            taken = named.get(f"meeting/{fact.meeting}")
-            holder = taken.id if taken else self._meeting_holder(story, fact.meeting)
+            taken = named[f"meeting/{fact.meeting}"]  # the first to name it in the batch
+            holder = taken.id if taken is not fact else self._meeting_holder(story, fact.meeting)
             if holder is not None and holder != fact.id:
                 problems.append(
                     Problem(i, "meeting", f"meeting {fact.meeting!r} is already the id of "
                             f"meeting_held {holder!r}", Conflict)
                 )  # fmt: skip
-                continue
-            named[f"meeting/{fact.meeting}"] = fact
-            if fact.series:
-                named.setdefault(f"series/{fact.series}", fact)
         return named
 
     def _with_index(
@@ -623,6 +619,20 @@ def _same_or_conflict(
             differing=fields,
         )
     return Written(ident, None, None, created_on, created=False)
+
+
+def names_in(facts: Iterable[Fact]) -> dict[str, Fact]:
+    """A batch's facts by id, its meetings by meeting id and its series by series id, as
+    ``reference_problems`` reads them (``fact/<id>``, ``meeting/<id>``, ``series/<id>``);
+    the first fact to name one keeps it."""
+    named: dict[str, Fact] = {}
+    for fact in facts:
+        named.setdefault(f"fact/{fact.id}", fact)
+        if isinstance(fact, MeetingHeld) and fact.meeting is not None:
+            named.setdefault(f"meeting/{fact.meeting}", fact)
+            if fact.series:
+                named.setdefault(f"series/{fact.series}", fact)
+    return named
 
 
 def _position(recording: Recording[UUID]) -> int | None:
