@@ -6,6 +6,7 @@ API's own write routes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,8 +21,9 @@ from api.desk.views import fact_form, fact_panel, story_summary
 from api.routes.reads import get_fact
 from api.routes.signin import viewer
 from api.services import Services
+from domain.model import Actor
 from projections.timeline.data import all_facts
-from projections.views import LATEST, Filters
+from projections.views import LATEST, FactView, Filters
 from projections.words import meeting_titles, what
 
 router = APIRouter(tags=["pages"])
@@ -59,18 +61,26 @@ async def stories_page(request: Request, services: ServicesDep) -> HTMLResponse:
     return HTMLResponse(await run_in_threadpool(build))
 
 
-def _fact(services: Services, story: str, fact_id: str) -> tuple[dict[str, Any], str]:
+@dataclass(frozen=True)
+class _Names:
+    """What a story's slugs stand for: its meetings and the registered actors, read once."""
+
+    meetings: list[FactView]
+    actors: dict[str, Actor]
+
+    @classmethod
+    def of(cls, services: Services, story: str) -> _Names:
+        meetings = all_facts(services.read, story, LATEST, MEETINGS)
+        return cls(meetings, {a.id: a for a in services.read.actors()})
+
+
+def _fact(
+    services: Services, story: str, fact_id: str, names: _Names
+) -> tuple[dict[str, Any], str]:
     """The fact as ``GET /stories/{story}/facts/{id}`` answers it, and a line saying it."""
     detail = get_fact(story, fact_id, LATEST, services)
-    meetings = all_facts(services.read, story, LATEST, MEETINGS)
-    actors = {a.id: a for a in services.read.actors()}
-    line = what(detail, actors, meeting_titles(meetings))
+    line = what(detail, names.actors, meeting_titles(names.meetings))
     return detail.model_dump(mode="json"), line
-
-
-def _lists(services: Services, story: str) -> Any:
-    meetings = all_facts(services.read, story, LATEST, MEETINGS)
-    return fact_form(meetings, {a.id: a for a in services.read.actors()})
 
 
 @router.get(
@@ -88,13 +98,14 @@ async def fact_page(
 
     def build() -> str:
         found = services.read.story(story)
-        detail, line = _fact(services, story, fact_id)
+        names = _Names.of(services, story)
+        detail, line = _fact(services, story, fact_id, names)
         return render(
             "fact_page.html.j2",
             viewer(request, services),
             story=found,
             fact=fact_panel(detail, line),
-            lists=_lists(services, story),
+            lists=fact_form(names.meetings, names.actors),
             with_forms=True,
             home_url=request.url_for("stories_page").path,
             timeline_url=request.url_for("timeline_page", story=story).path,
@@ -118,7 +129,7 @@ async def fact_panel_fragment(
     """What the fact page shows, without the page around it."""
 
     def build() -> str:
-        detail, line = _fact(services, story, fact_id)
+        detail, line = _fact(services, story, fact_id, _Names.of(services, story))
         return render(
             "fact_detail.html.j2",
             viewer(request, services),
