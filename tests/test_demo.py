@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.test_server_process import ROOT, _wait_until_up, free_port
+from tests.test_server_process import ROOT, _wait_until_up, free_port, stop
 
 FT = {"name": "Financial Times", "published": "2024-01-11"}
 
@@ -27,8 +26,7 @@ def test_the_demo_serves_geneva_and_prints_a_token_to_write_with(tmp_path: Path)
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, demo, log_path)
-        time.sleep(0.2)  # the banner is printed before the server starts
+        _wait_until_up(url, demo, log_path)  # the banner was printed before it served
         said = log_path.read_text()
         assert f"{url}/stories/geneva-ai-talks/timeline" in said
         found = re.search(r"sign in at \S+/signin with the token (\S+)", said)
@@ -49,11 +47,6 @@ def test_the_demo_serves_geneva_and_prints_a_token_to_write_with(tmp_path: Path)
             stored = browser.get("/stories/geneva-ai-talks/facts/demo-claim").json()
             assert stored["lifecycle"][0]["writer"] == "desk"
     finally:
-        demo.terminate()
-        try:
-            demo.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            demo.kill()
-            demo.wait()
+        stop(demo)
     if demo.returncode not in (0, -15):
         pytest.fail(log_path.read_text())

@@ -25,7 +25,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.test_server_process import _wait_until_up, free_port
+from tests.test_server_process import _wait_until_up, free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "desk-secret"
@@ -59,13 +59,7 @@ def serving(database: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[by
         _wait_until_up(url, process, log, seconds=60)
         yield url, process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 def create_story(url: str, story: str = "s") -> None:
