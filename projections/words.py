@@ -125,7 +125,7 @@ def fact_words(
     f = fields
     actor = names.actor(str(f["actor"])) if f.get("actor") else None
     at = names.where(f) or "the talks"
-    if not f.get("meeting") and f.get("series") and not at.endswith(ROUND_NOT_SAID):
+    if not f.get("meeting") and f.get("series"):
         at += ROUND_NOT_SAID  # said of the talks as a whole
     match kind:
         case "meeting_held":

@@ -128,8 +128,8 @@ def kind_label(kind: str) -> str:
 @dataclass(frozen=True)
 class Places:
     """Where the story's facts happened, in words: each meeting's title by its meeting id
-    (what other facts name) and its fact id, and each series by its name, said as a
-    series ("… (round not said)") since a fact that names one does not say which round."""
+    (what other facts name) and its fact id, and each series by its name; a lane of a
+    series says "… (round not said)", since a fact that names one does not say which."""
 
     meetings: Mapping[str, str]
     series: Mapping[str, str]
@@ -139,7 +139,7 @@ class Places:
         listed = list(views)
         named = series_names(listed)
         series = {
-            str(s): named.get(str(s), str(s).replace("-", " ")) + ROUND_NOT_SAID
+            str(s): named.get(str(s), str(s).replace("-", " "))
             for s in (v.series_named() for v in listed)
             if s
         }
@@ -158,7 +158,7 @@ class Places:
             return self.meetings.get(str(meeting), str(meeting))
         if fields.get("series"):
             series = str(fields["series"])
-            return self.series.get(series, series.replace("-", " ") + ROUND_NOT_SAID)
+            return self.series.get(series, series.replace("-", " ")) + ROUND_NOT_SAID
         return None
 
 
