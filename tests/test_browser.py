@@ -54,6 +54,18 @@ DRAWN = """name => document.getElementById('chart-' + name).data
     .filter((_, i) => t.y[i * t.meta.replay.stride] !== null).length, 0)"""
 
 
+# The page draws a chart when it comes near the screen: a reader scrolls to each in turn.
+def draw_every_chart(page: Page) -> None:
+    """Scroll to each chart as a reader would, until all three are drawn, then back up."""
+    for name in ("timeline", "lag", "knowledge"):
+        page.locator(f"#chart-{name}").scroll_into_view_if_needed()
+        page.wait_for_function(
+            f"(document.body.dataset.charts || '').split(' ').includes('{name}')",
+            timeout=30_000,
+        )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -131,6 +143,7 @@ def watched(browser: Browser) -> Iterator[Watched]:
 
 
 def screenshot(page: Page, name: str) -> None:
+    draw_every_chart(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -191,6 +204,32 @@ def test_the_page_draws_the_charts_and_replays_what_was_known_on_an_earlier_date
     assert page.locator("#picture .meeting:visible").count() == 2
     assert page.locator("#picture .meeting:visible", has_text="second round").count() == 0
     assert watched.errors == []
+
+
+def test_a_chart_below_the_screen_is_drawn_on_the_way_there_at_the_replayed_date(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 1300, "height": 500})
+    try:
+        watched = Watched(context.new_page())
+        page = watched.open(server + GENEVA_PAGE)
+        assert page.get_attribute("body", "data-charts") == "timeline"  # what is on screen
+        top = "document.getElementById('chart-knowledge').getBoundingClientRect().top + scrollY"
+        before = page.evaluate(top)
+        page.focus("#known-slider")
+        page.keyboard.press("ArrowLeft")  # the eve of the FT's report: nothing known yet
+        page.wait_for_function("document.body.dataset.known === '0'")
+        page.locator("#chart-lag").scroll_into_view_if_needed()
+        page.wait_for_function("document.body.dataset.charts.split(' ').includes('lag')")
+        assert page.evaluate(DRAWN, "lag") == 0  # drawn as of the slider's date, not the page's
+        assert page.locator("#chart-lag + .overlay .empty").is_visible()
+        page.keyboard.press("End")
+        page.wait_for_function("document.body.dataset.known === '25'")
+        assert page.evaluate(DRAWN, "lag") == 25
+        assert abs(page.evaluate(top) - before) < 1  # its place was kept: nothing moved
+        assert watched.errors == []
+    finally:
+        context.close()
 
 
 def add_injection(server: str) -> None:
@@ -289,6 +328,7 @@ def test_the_standalone_file_replays_with_the_network_off(
 def shoot_at(page: Page, name: str, width: int) -> None:
     """The page at this width (the charts laid out again for it), the whole of it saved."""
     page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+    draw_every_chart(page)  # a chart drawn later is drawn at the new width
     page.wait_for_function(f"document.body.dataset.width === '{width}'", timeout=15_000)
     screenshot(page, f"{name}-{width}")
 
@@ -326,6 +366,7 @@ def test_on_a_phone_the_legend_is_below_the_plot_and_the_slider_is_compact(
     try:
         watched = Watched(context.new_page())
         page = watched.open(server + GENEVA_PAGE)
+        draw_every_chart(page)
         for chart in ("timeline", "lag"):
             plot = page.locator(f"#chart-{chart}").bounding_box()
             legend = page.locator(f"#chart-{chart} ~ .phone-legend").bounding_box()

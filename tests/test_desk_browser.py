@@ -67,6 +67,8 @@ class Desk:
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.set_viewport_size({"width": width, "height": 900 if full_page else 1600})
         self.page.wait_for_timeout(300)  # the charts follow the new width
+        if self.page.locator("#chart-timeline").count():
+            shared.draw_every_chart(self.page)
         self.page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=full_page)
 
 

@@ -5,11 +5,11 @@
 //
 // Speed: every mark is part of one SVG path per colour group and epoch, so a replay
 // step only changes traces' opacity (a style change: plotly redraws nothing); the labels
-// are plain HTML laid over the plot, placed where they fit.
+// are plain HTML laid over the plot, placed where they fit; a chart is drawn when it
+// comes near the screen, so the page is ready once the charts on the screen are.
 (function () {
   "use strict";
   var DAY = 86400000;
-  var ITEM_CHARTS = ["timeline", "lag"];
   var CHARTS = ["timeline", "lag", "knowledge"];
   var PHONE = 640;  // px of chart width below which a chart takes the phone layout
   var MAX_LABELS = 220;  // labels on marks at once: beyond this, the chart is a texture
@@ -130,23 +130,66 @@
     return c;
   }
 
+  // A chart is drawn when it is on the screen; the rest are drawn as the reader scrolls
+  // towards them (half a screen before they come into view). The page is ready once what
+  // is on the screen is drawn: a 10,000-fact story no longer waits for all three charts.
+  var latest = null;  // the newest figures from the server, drawn or not
+  var drawing = {};   // per chart: the promise of its draw under way
+
+  function near(name) {
+    var box = byId("chart-" + name).getBoundingClientRect();
+    var screen = window.innerHeight || document.documentElement.clientHeight;
+    return box.bottom > 0 && box.top < screen;
+  }
+
+  function drawOne(name) {
+    var figure = latest[name];
+    var gd = byId("chart-" + name);
+    var done = Plotly.react(gd, figure.data, fitted(name, figure, widthOf(name)), PLOT_CONFIG).then(function () {
+      var c = remember(name, figure);
+      var old = gd.parentNode.querySelector(".phone-legend");
+      if (old) old.replaceChildren();
+      phoneLegend(c);
+      if (!gd._replayWired) {
+        gd._replayWired = true;
+        gd.on("plotly_relayout", function () { overlay(charts[name]); });
+        gd.on("plotly_relayouting", function () { overlay(charts[name]); });
+      }
+      delete drawing[name];
+      return c;
+    });
+    drawing[name] = done;
+    return done;
+  }
+
+  function markDrawn() {
+    document.body.setAttribute("data-charts", CHARTS.filter(function (n) { return charts[n]; }).join(" "));
+  }
+
+  // The charts already drawn are drawn again with the new figures, and so are those near
+  // the screen; the others wait for the reader to come near them.
   function draw(figures) {
+    latest = figures;
+    CHARTS.forEach(function (name) {  // an undrawn chart keeps its place: nothing moves later
+      if (!charts[name]) byId("chart-" + name).style.minHeight = figures[name].layout.height + "px";
+    });
     return Promise.all(CHARTS.map(function (name) {
-      var figure = figures[name];
-      var gd = byId("chart-" + name);
-      return Plotly.react(gd, figure.data, fitted(name, figure, widthOf(name)), PLOT_CONFIG).then(function () {
-        var c = remember(name, figure);
-        var old = gd.parentNode.querySelector(".phone-legend");
-        if (old) old.replaceChildren();
-        phoneLegend(c);
-        if (!gd._replayWired) {
-          gd._replayWired = true;
-          gd.on("plotly_relayout", function () { overlay(charts[name]); });
-          gd.on("plotly_relayouting", function () { overlay(charts[name]); });
-        }
-        return c;
+      if (!charts[name] && !near(name) && lazily) return Promise.resolve();
+      return drawOne(name);
+    })).then(markDrawn);
+  }
+
+  var lazily = !!window.IntersectionObserver;
+  function watchUndrawn() {
+    if (!lazily) return;
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var name = entry.target.id.replace("chart-", "");
+        if (!entry.isIntersecting || charts[name] || drawing[name]) return;
+        drawOne(name).then(function () { return replayChart(name); }).then(markDrawn);
       });
-    }));
+    }, { rootMargin: "50% 0px 50% 0px" });
+    CHARTS.forEach(function (name) { seen.observe(byId("chart-" + name)); });
   }
 
   // ---- the replay ----------------------------------------------------------------------
@@ -236,24 +279,25 @@
     return rows;
   }
 
-  function replayCharts() {
+  function replayChart(name) {
+    var c = charts[name];
+    if (!c) return Promise.resolve();  // not drawn yet: drawn at the replayed dates later
     var end = { known: state.day, occurred: state.occurred };
-    var redraws = ITEM_CHARTS.map(function (name) {
-      var c = charts[name];
-      if (!c) return Promise.resolve();
-      return blankUnbegun(c, end.occurred).then(function () {
-        return toggleEpochs(c, end);
-      }).then(function () {
-        c.rows = shownRows(c, end);
-        overlay(c);
-      });
-    });
-    var knowledge = byId("chart-knowledge");
-    if (knowledge.layout && knowledge.layout.shapes && knowledge.layout.shapes.length &&
-        knowledge.layout.shapes[0].x0 !== isoDay(state.day)) {
-      redraws.push(Plotly.relayout(knowledge, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) }));
+    if (name === "knowledge") {
+      var shapes = c.gd.layout && c.gd.layout.shapes;
+      if (!shapes || !shapes.length || shapes[0].x0 === isoDay(state.day)) return Promise.resolve();
+      return Plotly.relayout(c.gd, { "shapes[0].x0": isoDay(state.day), "shapes[0].x1": isoDay(state.day) });
     }
-    return Promise.all(redraws);
+    return blankUnbegun(c, end.occurred).then(function () {
+      return toggleEpochs(c, end);
+    }).then(function () {
+      c.rows = shownRows(c, end);
+      overlay(c);
+    });
+  }
+
+  function replayCharts() {
+    return Promise.all(CHARTS.map(replayChart));
   }
 
   // ---- labels over the plot -------------------------------------------------------------
@@ -458,8 +502,7 @@
     var end = { known: state.day, occurred: state.occurred };
     var known = 0;
     var total = 0;
-    var timeline = byId("chart-timeline");
-    (timeline.data || []).forEach(function (trace) {
+    (latest ? latest.timeline.data : []).forEach(function (trace) {  // drawn or not
       var r = replayOf(trace);
       if (!r || !r.counted) return;
       var live_ = live(r.from, r.until, end.known);
@@ -635,6 +678,7 @@
     return replay();
   }).then(function () {
     document.body.setAttribute("data-ready", "1");
+    watchUndrawn();
     listen();
   });
 })();
