@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.timeline.page import Assets, TimelinePage, figure_json, render_timeline  # noqa: E402
 from domain.model import Actor, Story  # noqa: E402
-from projections.timeline.figures import KIND_COLOURS, timeline_figure  # noqa: E402
+from projections.timeline.figures import KIND_COLOURS, Figure, timeline_figure  # noqa: E402
 from projections.timeline.items import Places, Shown, kind_label, lane_of, states  # noqa: E402
 from tests.timeline_data import big_story  # noqa: E402
 
@@ -89,8 +89,9 @@ def baseline_page(figure: go.Figure) -> str:
     return html
 
 
-def sizes(figure: go.Figure) -> str:
-    data = figure_json(figure).encode()
+def sizes(figure: Figure | go.Figure) -> str:
+    plain = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+    data = figure_json(plain).encode()
     return f"{len(data) / 1e6:.2f} MB (gzip {len(gzip.compress(data, 6)) / 1e6:.2f})"
 
 
@@ -139,12 +140,12 @@ def measure(n: int, browser: bool, tmp: Path) -> dict[str, str]:
     ours_build = time.perf_counter() - start
     ours_fig = timeline_figure(shown, actors)
     start = time.perf_counter()
-    base_fig = baseline_figure(shown, actors, int(ours_fig.layout.height))
+    base_fig = baseline_figure(shown, actors, int(ours_fig["layout"]["height"]))
     base_html = baseline_page(base_fig)
     base_build = time.perf_counter() - start
     row = {
         "facts": str(n),
-        "traces ours / base": f"{len(ours_fig.data)} / {len(base_fig.data)}",
+        "traces ours / base": f"{len(ours_fig['data'])} / {len(base_fig.data)}",
         "timeline JSON ours": sizes(ours_fig),
         "timeline JSON base": sizes(base_fig),
         "page HTML ours (3 charts) / base": (

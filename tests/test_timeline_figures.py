@@ -6,12 +6,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import plotly.graph_objects as go
+import plotly.io
 import pytest
 
 from domain.model import Actor, ActorKind
 from domain.storyfile import StoryFile
-from projections.timeline.figures import day_number, timeline_figure
+from projections.timeline.figures import NO_TEMPLATE, Figure, day_number, timeline_figure
 from projections.timeline.items import states
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
@@ -22,22 +24,22 @@ INJECTION = "<img src=x onerror=alert(1)>"
 TALKS = "US\N{EN DASH}China AI-safety talks in Geneva"
 
 
-def items(fig: go.Figure, *, counted: bool = True) -> list[tuple[str, str, tuple[str, ...]]]:
+def items(fig: Figure, *, counted: bool = True) -> list[tuple[str, str, tuple[str, ...]]]:
     """(trace name, shape, dates) of every drawn fact: a "bar" from its start to its end,
     a "diamond" on its day (no flags or hover handles unless ``counted`` is False)."""
     found: list[tuple[str, str, tuple[str, ...]]] = []
-    for trace in fig.data:
-        replay = (trace.meta or {}).get("replay")
+    for trace in fig["data"]:
+        replay = trace.get("meta", {}).get("replay")
         if not replay or replay.get("handles") or (counted and not replay["counted"]):
             continue
         stride = replay["stride"]
         for i in range(len(replay["start"])):
-            x = trace.x[i * stride : i * stride + 4]
-            y = trace.y[i * stride : i * stride + 4]
+            x = trace["x"][i * stride : i * stride + 4]
+            y = trace["y"][i * stride : i * stride + 4]
             if y[0] == y[1]:  # a bar: its corners, from its start to its end
-                found.append((trace.name, "bar", (_date(x[0]), _date(x[1]))))
+                found.append((trace["name"], "bar", (_date(x[0]), _date(x[1]))))
             else:  # a diamond: its top and bottom on its day
-                found.append((trace.name, "diamond", (_date(x[1]),)))
+                found.append((trace["name"], "diamond", (_date(x[1]),)))
     return found
 
 
@@ -46,12 +48,16 @@ def _date(epoch_ms: float) -> str:
     return moment.date().isoformat() if moment.hour == 0 else moment.isoformat()
 
 
-def hover_texts(fig: go.Figure) -> list[str]:
-    return [t for trace in fig.data for t in (trace.hovertext or ())]
+def hover_texts(fig: Figure) -> list[str]:
+    return [t for trace in fig["data"] for t in trace.get("hovertext", ())]
 
 
-def replays(fig: go.Figure) -> list[dict[str, Any]]:
-    return [t.meta["replay"] for t in fig.data if t.meta and "replay" in t.meta]
+def replays(fig: Figure) -> list[dict[str, Any]]:
+    return [t["meta"]["replay"] for t in fig["data"] if "replay" in t.get("meta", {})]
+
+
+def ticks(fig: Figure) -> list[str]:
+    return list(fig["layout"]["yaxis"]["ticktext"])
 
 
 def at(day: str) -> datetime:
@@ -59,12 +65,12 @@ def at(day: str) -> datetime:
 
 
 @pytest.fixture
-def geneva_figure(geneva: StoryFile) -> go.Figure:
+def geneva_figure(geneva: StoryFile) -> Figure:
     return timeline_figure(states(geneva_views(geneva)), actors_of(geneva), title="Geneva")
 
 
 def test_month_precise_facts_are_spans_over_the_whole_month(
-    geneva: StoryFile, geneva_figure: go.Figure
+    geneva: StoryFile, geneva_figure: Figure
 ) -> None:
     spans = [x for _, shape, x in items(geneva_figure) if shape == "bar"]
     in_july = sum(f.occurred == "2023-07" for f in geneva.facts)
@@ -76,7 +82,7 @@ def test_month_precise_facts_are_spans_over_the_whole_month(
 
 
 def test_only_day_precise_facts_are_drawn_as_diamonds_on_their_day(
-    geneva_figure: go.Figure,
+    geneva_figure: Figure,
 ) -> None:
     diamonds = [i for i in items(geneva_figure) if i[1] == "diamond"]
     # The disclosure, and three claims of what held on the report's day.
@@ -88,28 +94,28 @@ def test_only_day_precise_facts_are_drawn_as_diamonds_on_their_day(
     ]
 
 
-def test_every_geneva_fact_is_drawn_once(geneva: StoryFile, geneva_figure: go.Figure) -> None:
+def test_every_geneva_fact_is_drawn_once(geneva: StoryFile, geneva_figure: Figure) -> None:
     assert len(items(geneva_figure)) == len(geneva.facts) == 25
 
 
-def test_lanes_by_meeting_name_both_rounds_and_the_series(geneva_figure: go.Figure) -> None:
-    ticks = [t.replace("<br>", " ") for t in geneva_figure.layout.yaxis.ticktext]
-    assert f"{TALKS}, first round (July 2023)" in ticks  # wrapped, whole
-    assert f"{TALKS}, second round (October 2023)" in ticks
-    assert f"{TALKS} (round not said)" in ticks  # said of the talks
-    assert "Not tied to a meeting" in ticks  # the statements and claims
-    assert not any("…" in t for t in ticks)
+def test_lanes_by_meeting_name_both_rounds_and_the_series(geneva_figure: Figure) -> None:
+    lanes = [t.replace("<br>", " ") for t in ticks(geneva_figure)]
+    assert f"{TALKS}, first round (July 2023)" in lanes  # wrapped, whole
+    assert f"{TALKS}, second round (October 2023)" in lanes
+    assert f"{TALKS} (round not said)" in lanes  # said of the talks
+    assert "Not tied to a meeting" in lanes  # the statements and claims
+    assert not any("…" in t for t in lanes)
 
 
 def test_a_long_lane_label_is_wrapped_on_words_never_cut() -> None:
     title = "The very long title of a meeting that no margin could ever hold on one line"
     fig = timeline_figure(states([view_of(a_fact("meeting_held", "m", title=title))]), {})
-    (tick,) = fig.layout.yaxis.ticktext
+    (tick,) = ticks(fig)
     assert tick.replace("<br>", " ") == title and "<br>" in tick
 
 
 def test_facts_said_of_a_series_name_it_in_their_hover_not_none(
-    geneva: StoryFile, geneva_figure: go.Figure
+    geneva: StoryFile, geneva_figure: Figure
 ) -> None:
     openai = next(t for t in hover_texts(geneva_figure) if t.startswith("<b>OpenAI took part"))
     assert f"{TALKS} (round not said)" in openai
@@ -118,8 +124,8 @@ def test_facts_said_of_a_series_name_it_in_their_hover_not_none(
     assert "None" not in " ".join(hover_texts(lag))
 
 
-def test_every_mark_carries_a_short_label_in_words(geneva_figure: go.Figure) -> None:
-    labels = geneva_figure.layout.meta["labels"]
+def test_every_mark_carries_a_short_label_in_words(geneva_figure: Figure) -> None:
+    labels = geneva_figure["layout"]["meta"]["labels"]
     assert len(labels["text"]) == 25
     assert {"OpenAI", "Anthropic", "Baidu", "Financial Times"} <= set(labels["text"])
     assert all(0 < len(t) <= 32 for t in labels["text"])
@@ -127,15 +133,15 @@ def test_every_mark_carries_a_short_label_in_words(geneva_figure: go.Figure) -> 
 
 def test_lanes_by_actor_and_by_kind(geneva: StoryFile) -> None:
     shown = states(geneva_views(geneva))
-    by_actor = timeline_figure(shown, actors_of(geneva), lanes="actor").layout.yaxis.ticktext
+    by_actor = ticks(timeline_figure(shown, actors_of(geneva), lanes="actor"))
     assert {"OpenAI", "Tencent", "The Shaikh Group"} <= {t.replace("<br>", " ") for t in by_actor}
-    by_kind = timeline_figure(shown, actors_of(geneva), lanes="kind").layout.yaxis.ticktext
+    by_kind = ticks(timeline_figure(shown, actors_of(geneva), lanes="kind"))
     assert {"meeting held", "participant joined", "claim"} <= set(by_kind)
 
 
 def test_colour_by_certainty_names_the_certainties(geneva: StoryFile) -> None:
     fig = timeline_figure(states(geneva_views(geneva)), actors_of(geneva), color="certainty")
-    assert {t.name for t in fig.data if t.name} == {"confirmed", "reported", "alleged"}
+    assert {t["name"] for t in fig["data"] if t["name"]} == {"confirmed", "reported", "alleged"}
 
 
 def test_unknown_lane_or_colour_option_is_refused_by_name(geneva: StoryFile) -> None:
@@ -146,7 +152,7 @@ def test_unknown_lane_or_colour_option_is_refused_by_name(geneva: StoryFile) -> 
 
 
 def test_hover_shows_the_fact_its_sources_with_dates_and_the_french_quote(
-    geneva_figure: go.Figure,
+    geneva_figure: Figure,
 ) -> None:
     deepmind = next(t for t in hover_texts(geneva_figure) if "Google DeepMind briefed" in t)
     assert "source: Financial Times, 2024-01-11, en" in deepmind
@@ -160,20 +166,21 @@ def test_retracted_fact_is_greyed_from_its_retraction_and_normal_before(geneva: 
     meeting = view_of(a_meeting(), status="retracted")
     retraction = lived(a_meeting(), ("retracted", "2024-02-01"))
     fig = timeline_figure(states([meeting], {meeting.id: retraction}), {})
-    drawn = {t.name: t for t in fig.data if t.meta and t.meta["replay"]["counted"]}
+    drawn = {t["name"]: t["meta"]["replay"] for t in fig["data"] if t["meta"]["replay"]["counted"]}
+    opacity = {t["name"]: t.get("opacity") for t in fig["data"] if t["meta"]["replay"]["counted"]}
     assert set(drawn) == {"meeting held", "retracted"}
     february = day_number(at("2024-02-01"))
-    assert drawn["meeting held"].meta["replay"]["until"] == february  # active until retracted
-    assert drawn["meeting held"].opacity == 0  # the page's date is after: drawn invisible
-    assert drawn["retracted"].meta["replay"]["from"] == february
-    assert "until" not in drawn["retracted"].meta["replay"]  # retracted from then on
+    assert drawn["meeting held"]["until"] == february  # active until retracted
+    assert opacity["meeting held"] == 0  # the page's date is after: drawn invisible
+    assert drawn["retracted"]["from"] == february and opacity["retracted"] is None
+    assert "until" not in drawn["retracted"]  # retracted from then on
 
 
 def test_disputed_fact_is_flagged(geneva: StoryFile) -> None:
     fact = view_of(joined(), disputed=True)
     fig = timeline_figure(states([view_of(a_meeting()), fact]), actors_of(geneva))
-    flags = [t for t in fig.data if t.name == "disputed" and t.meta["replay"]["start"]]
-    assert len(flags) == 1 and len(flags[0].meta["replay"]["start"]) == 1  # and the legend's
+    flags = [t for t in fig["data"] if t["name"] == "disputed" and t["meta"]["replay"]["start"]]
+    assert len(flags) == 1 and len(flags[0]["meta"]["replay"]["start"]) == 1  # and the legend's
     assert sum("DISPUTED" in t for t in hover_texts(fig)) == 1
 
 
@@ -188,8 +195,11 @@ def test_disclosure_lag_runs_from_occurred_to_reported(geneva: StoryFile) -> Non
 
 def test_knowledge_over_time_jumps_to_every_fact_on_the_disclosure(geneva: StoryFile) -> None:
     fig = knowledge_figure(states(geneva_views(geneva)), actors_of(geneva))
-    known = fig.data[0]
-    assert list(zip(known.x, known.y, strict=True))[:2] == [("2023-12-11", 0), ("2024-01-11", 25)]
+    known = fig["data"][0]
+    assert list(zip(known["x"], known["y"], strict=True))[:2] == [
+        ("2023-12-11", 0),
+        ("2024-01-11", 25),
+    ]
 
 
 def test_knowledge_over_time_marks_corrections_and_retractions() -> None:
@@ -203,7 +213,7 @@ def test_knowledge_over_time_marks_corrections_and_retractions() -> None:
     fig = knowledge_figure(
         states([meeting, view_of(a_meeting("m-2"), status="retracted")], changes), {}
     )
-    marks = {t.name: list(t.x) for t in fig.data[1:]}
+    marks = {t["name"]: t["x"] for t in fig["data"][1:]}
     assert marks == {"corrected": ["2024-02-01"], "retracted": ["2024-03-01"]}
 
 
@@ -216,13 +226,45 @@ def test_user_strings_are_escaped_in_hover_text_lanes_and_titles() -> None:
     shown = states([view_of(meeting), view_of(statement, quote=INJECTION)])
     for lanes in ("meeting", "actor", "kind"):
         fig = timeline_figure(shown, {"evil": actor}, title=INJECTION, lanes=lanes)
-        text = json.dumps(fig.to_plotly_json(), ensure_ascii=False)
+        text = json.dumps(fig, ensure_ascii=False)
         assert "<img" not in text
         assert "&lt;img src=x onerror=alert(1)&gt;" in text
         assert "&amp; more" in text
-    lag = json.dumps(lag_figure(shown, {"evil": actor}, title=INJECTION).to_plotly_json())
-    known = json.dumps(knowledge_figure(shown, {"evil": actor}, title=INJECTION).to_plotly_json())
+    lag = json.dumps(lag_figure(shown, {"evil": actor}, title=INJECTION))
+    known = json.dumps(knowledge_figure(shown, {"evil": actor}, title=INJECTION))
     assert "<img" not in lag and "<img" not in known
+
+
+def test_each_chart_is_a_figure_plotly_accepts_and_would_send_as_it_is(
+    geneva: StoryFile,
+) -> None:
+    """Pages are built of plain data, never checked by plotly: here its own validation
+    (``go.Figure`` refuses a property it does not know, a value it does not take) checks
+    each chart, and that its JSON of the figure is ours, value for value."""
+    shown, actors = states(geneva_views(geneva)), actors_of(geneva)
+    retracted = view_of(a_meeting(), status="retracted")
+    lifecycle = states(
+        [retracted, view_of(joined(), disputed=True)],
+        {retracted.id: lived(a_meeting(), ("retracted", "2024-02-01"))},
+    )
+    figures = [
+        timeline_figure(shown, actors, title="Geneva"),
+        timeline_figure(shown, actors, lanes="actor", color="certainty"),
+        lag_figure(shown, actors, title="Geneva"),
+        knowledge_figure(shown, actors, title="Geneva"),
+        knowledge_figure(shown, actors, until=at("2024-02-01")),
+        timeline_figure(lifecycle, actors),  # faded, flagged and retracted marks
+        knowledge_figure(lifecycle, actors),
+    ]
+    for fig in figures:
+        plotly_json = go.Figure(fig).to_plotly_json()
+        sort = orjson.OPT_SORT_KEYS
+        assert orjson.dumps(plotly_json, option=sort) == orjson.dumps(fig, option=sort)
+    assert plotly.io.templates["none"].to_plotly_json() == NO_TEMPLATE
+    wrong = timeline_figure(shown, actors)
+    wrong["data"][0]["fillcolour"] = "red"
+    with pytest.raises(ValueError, match="fillcolour"):
+        go.Figure(wrong)
 
 
 def test_a_ten_thousand_fact_story_is_a_trace_per_colour_and_epoch_never_one_per_fact() -> None:
@@ -232,11 +274,11 @@ def test_a_ten_thousand_fact_story_is_a_trace_per_colour_and_epoch_never_one_per
     epochs = {day_number(s.known_from) for s in shown}
     kinds = {s.view.kind for s in shown}
     # polygons per kind and epoch, the legend's, the lane bands and the hover handles
-    assert len(fig.data) <= len(epochs) * len(kinds) + len(kinds) + 2
-    assert all(t.type == "scatter" and t.mode in ("none", "lines") for t in fig.data)  # SVG
+    assert len(fig["data"]) <= len(epochs) * len(kinds) + len(kinds) + 2
+    assert all(t["type"] == "scatter" and t["mode"] in ("none", "lines") for t in fig["data"])
     assert len(items(fig)) == 10_000
-    assert len(fig.layout.meta["labels"]["text"]) == 10_000
-    assert fig.layout.height <= 1400
+    assert len(fig["layout"]["meta"]["labels"]["text"]) == 10_000
+    assert fig["layout"]["height"] <= 1400
 
 
 def test_each_trace_names_the_epoch_its_items_are_known_in() -> None:

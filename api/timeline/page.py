@@ -17,7 +17,6 @@ from importlib.resources import files
 from typing import Any
 
 import orjson
-import plotly.graph_objects as go
 import plotly.offline
 from markupsafe import Markup
 
@@ -27,6 +26,7 @@ from domain.model import FACT_KINDS, Actor, Story
 from projections.timeline.data import StoryData
 from projections.timeline.figures import (
     COLOR_OPTIONS,
+    Figure,
     day_number,
     known_range,
     timeline_figure,
@@ -130,7 +130,7 @@ class TimelinePage:
         )
 
 
-def figures(page: TimelinePage) -> dict[str, go.Figure]:
+def figures(page: TimelinePage) -> dict[str, Figure]:
     title = page.story.title
     return {
         "timeline": timeline_figure(
@@ -143,14 +143,14 @@ def figures(page: TimelinePage) -> dict[str, go.Figure]:
     }
 
 
-def figure_json(figure: go.Figure) -> str:
+def figure_json(figure: Figure) -> str:
     """A figure as compact JSON (orjson; ``<`` stays as is: escape it with ``in_script``)."""
-    return orjson.dumps(figure.to_plotly_json()).decode()
+    return orjson.dumps(figure).decode()
 
 
-def figures_json(charts: Mapping[str, go.Figure]) -> str:
+def figures_json(charts: Mapping[str, Figure]) -> str:
     """Several figures as one JSON object keyed by chart name."""
-    return orjson.dumps({name: fig.to_plotly_json() for name, fig in charts.items()}).decode()
+    return orjson.dumps(dict(charts)).decode()
 
 
 def in_script(json_text: str) -> Markup:

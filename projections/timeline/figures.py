@@ -13,17 +13,21 @@ browser without a GPU renders in software, slowly). The page's replay slider the
 or hides whole traces by their opacity, a style change that redraws nothing; each trace
 names its epoch in ``meta.replay``. One trace of invisible hover handles carries the
 hover text, each point shown or not by its own ``hoverinfo``.
+
+A figure is plain data (``Figure``: the JSON ``Plotly.newPlot`` takes, as plotly's
+``to_plotly_json()`` gives it), never plotly's graph objects, which validate and deep-copy
+every element of every array: most of a big story's page build. The tests check that
+plotly's own validation accepts each chart's figure.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-import plotly.graph_objects as go
+from typing import Any, TypedDict
 
 from domain.model import Actor
 from projections.timeline import text
@@ -70,6 +74,25 @@ STRIDE = 5  # points per polygon: four corners and the gap that ends it
 Point = tuple[float | None, float | None]
 # The hover handles are invisible lines: their labels get the page's colours, not theirs.
 HOVER_LABEL = {"bgcolor": "#ffffff", "bordercolor": "#5b6475", "font": {"color": "#1d2330"}}
+# plotly's "none" template as a figure carries it (``plotly.io.templates["none"]``): no
+# default template in every figure, so smaller JSON.
+NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
+
+Trace = dict[str, Any]  # a plotly trace as JSON: its "type" and the properties set
+
+
+class Figure(TypedDict):
+    """A plotly figure as JSON-ready data, what ``Plotly.newPlot`` takes (serialise it as
+    it is: it holds only dicts, lists, strings, numbers, booleans and None)."""
+
+    data: list[Trace]
+    layout: dict[str, Any]
+
+
+def scatter(**properties: Any) -> Trace:
+    """A scatter trace of the properties given (plotly.js gives the others their defaults).
+    The values are used as they are: no copy, no validation."""
+    return {"type": "scatter", **properties}
 
 
 def ms(moment: datetime) -> int:
@@ -178,7 +201,7 @@ class Marks:
     def flag(self, item: Shown, row: float, points: list[Point]) -> None:
         self.flags.setdefault(epoch_of(item), Shapes()).add(item, row, points)
 
-    def traces(self, colours: Mapping[str, str]) -> list[go.Scatter]:
+    def traces(self, colours: Mapping[str, str]) -> list[Trace]:
         """Polygons in legend order within each epoch, then flags, then hover handles;
         each group in the legend once, and all of its traces toggled together."""
         order = list(colours)
@@ -202,7 +225,7 @@ class Marks:
         traces.append(self.hover_trace())
         return traces
 
-    def hover_trace(self) -> go.Scatter:
+    def hover_trace(self) -> Trace:
         """The hover handles, one trace for the chart: an invisible line through a point
         per item, each with its own ``hoverinfo`` ("none" for a state replaced by the
         page's date) and its epoch in ``meta.replay`` (``from``, ``until`` per point)."""
@@ -211,7 +234,7 @@ class Marks:
         replay["from"] = [e[0] for e in self.handle_epochs]
         replay["until"] = [e[1] for e in self.handle_epochs]
         replay["handles"] = True
-        return go.Scatter(
+        return scatter(
             name="",
             showlegend=False,
             mode="lines",
@@ -220,19 +243,17 @@ class Marks:
             line={"width": 0, "color": "rgba(0,0,0,0)"},
             hovertext=handles.text,
             hoverinfo=["none" if e[1] is not None else "text" for e in self.handle_epochs],
-            hoverlabel=HOVER_LABEL,
+            hoverlabel=copy.deepcopy(HOVER_LABEL),
             meta={"replay": replay},
         )
 
 
-def _epoch(
-    trace: go.Scatter, epoch: Epoch, drawn: Shapes, stride: int, counted: bool
-) -> go.Scatter:
+def _epoch(trace: Trace, epoch: Epoch, drawn: Shapes, stride: int, counted: bool) -> Trace:
     """The trace with its epoch; a state replaced by the page's date is drawn invisible
     (its replaced day is the page's date or before), so the figure reads right alone."""
-    trace.meta = _replay(epoch, drawn, stride, counted)
+    trace["meta"] = _replay(epoch, drawn, stride, counted)
     if epoch[1] is not None:
-        trace.opacity = 0.0
+        trace["opacity"] = 0.0
     return trace
 
 
@@ -244,9 +265,9 @@ def _sortable(epoch: Epoch) -> tuple[int, float]:
 NO_ITEMS = {"replay": {"from": 0, "stride": STRIDE, "counted": False, "start": [], "row": []}}
 
 
-def _polygons(name: str, colour: str, drawn: Shapes, legend: bool, rank: int) -> go.Scatter:
-    return go.Scatter(
-        meta=NO_ITEMS,
+def _polygons(name: str, colour: str, drawn: Shapes, legend: bool, rank: int) -> Trace:
+    return scatter(
+        meta=copy.deepcopy(NO_ITEMS),
         name=name,
         legendgroup=name,
         legendrank=rank + 1,
@@ -356,11 +377,11 @@ def base_layout(
             "showgrid": False,
         },
         "uirevision": "keep",  # live updates keep the reader's zoom
-        "template": "none",  # no default template in every figure: smaller JSON
+        "template": copy.deepcopy(NO_TEMPLATE),
     }
 
 
-def bands(rows: Layout, frame: list[str]) -> go.Scatter:
+def bands(rows: Layout, frame: list[str]) -> Trace:
     """Every other lane on a tinted band, all in one path (as many shapes would each be
     drawn apart, slowly), across the chart's frame; drawn first, under the marks."""
     x0, x1 = (
@@ -370,7 +391,7 @@ def bands(rows: Layout, frame: list[str]) -> go.Scatter:
     for first, last in rows.lane_rows[::2]:
         drawn.x += [x0, x1, x1, x0, None]
         drawn.y += [first - 0.5, first - 0.5, last + 0.5, last + 0.5, None]
-    return go.Scatter(
+    return scatter(
         name="",
         showlegend=False,
         mode="none",
@@ -379,7 +400,7 @@ def bands(rows: Layout, frame: list[str]) -> go.Scatter:
         x=drawn.x,
         y=drawn.y,
         hoverinfo="skip",
-        meta=NO_ITEMS,
+        meta=copy.deepcopy(NO_ITEMS),
     )
 
 
@@ -397,7 +418,7 @@ def timeline_figure(
     title: str = "",
     lanes: str = "meeting",
     color: str = "kind",
-) -> go.Figure:
+) -> Figure:
     """When each thing happened: diamonds for days, bars for months, years and intervals,
     each labelled (``meta.labels``: the page draws as many as fit)."""
     check_options(lanes, color)
@@ -434,7 +455,7 @@ def timeline_figure(
         "labels": labels.meta(),
     }
     traces = [bands(rows, frame), *marks.traces(groups_for(shown, color))]
-    return go.Figure(data=traces, layout=layout)
+    return Figure(data=traces, layout=layout)
 
 
 def frame_ms(frame: list[str]) -> float:

@@ -7,15 +7,23 @@ marks the replay date; the page moves it with the slider.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-
-import plotly.graph_objects as go
+from typing import Any
 
 from domain.model import Actor
 from projections.timeline import text
-from projections.timeline.figures import FONT, known_range, plot_date
+from projections.timeline.figures import (
+    FONT,
+    NO_TEMPLATE,
+    Figure,
+    Trace,
+    known_range,
+    plot_date,
+    scatter,
+)
 from projections.timeline.items import Places, Shown
 
 LISTED = 6  # facts listed in one day's hover label
@@ -32,7 +40,7 @@ def knowledge_figure(
     *,
     title: str = "",
     until: datetime | None = None,
-) -> go.Figure:
+) -> Figure:
     """Facts known by reported date; ``until`` is the last date drawn (the page's known-at)."""
     places = Places.of(s.view for s in shown)
     first_known: dict[str, Shown] = {}
@@ -65,8 +73,8 @@ def knowledge_figure(
         x.append(last.isoformat())
         y.append(running)
         hover.append(f"<b>{last.isoformat()}</b><br>{running} fact(s) known")
-    traces: list[go.Scatter] = [
-        go.Scatter(
+    traces: list[Trace] = [
+        scatter(
             name="facts known",
             mode="lines+markers",
             x=x,
@@ -82,7 +90,14 @@ def knowledge_figure(
     # At the slider's last day (the page's date, else the last day something became known),
     # so the page need not move it before anything is replayed.
     cursor = until or (datetime.combine(days[-1], datetime.min.time()) if days else None)
-    layout = {
+    xaxis: dict[str, Any] = {
+        "type": "date",
+        "title": {"text": "reported (when the public could know)"},
+    }
+    frame = _frame(days, last)
+    if frame:
+        xaxis["range"] = frame
+    layout: dict[str, Any] = {
         "title": {"text": heading, "x": 0.01, "font": {"size": 15}},
         "height": 340,
         "margin": {"l": 60, "r": 10, "t": 50, "b": 50},
@@ -90,18 +105,15 @@ def knowledge_figure(
         "hovermode": "closest",
         "hoverlabel": {"align": "left"},
         "plot_bgcolor": "#fbfbfd",
-        "xaxis": {
-            "type": "date",
-            "title": {"text": "reported (when the public could know)"},
-            "range": _frame(days, last),
-        },
+        "xaxis": xaxis,
         "yaxis": {"title": {"text": "facts known"}, "rangemode": "tozero"},
-        "shapes": [_cursor(cursor)] if cursor else [],
         "meta": {"chart": "knowledge", "replay": known_range(shown)},
         "uirevision": "keep",
-        "template": "none",
+        "template": copy.deepcopy(NO_TEMPLATE),
     }
-    return go.Figure(data=traces, layout=layout)
+    if cursor:  # (plotly leaves out an empty list of shapes)
+        layout["shapes"] = [_cursor(cursor)]
+    return Figure(data=traces, layout=layout)
 
 
 def _frame(days: Sequence[date], last: date | None) -> list[str] | None:
@@ -124,8 +136,8 @@ def _lifecycle_traces(
     totals: Mapping[date, int],
     actors: Mapping[str, Actor],
     places: Places,
-) -> list[go.Scatter]:
-    traces: list[go.Scatter] = []
+) -> list[Trace]:
+    traces: list[Trace] = []
     ordered = sorted(totals)
     for event, (symbol, colour) in MARKS.items():
         items = sorted((s for s in shown if s.began == event), key=lambda s: s.known_from)
@@ -143,7 +155,7 @@ def _lifecycle_traces(
                 + text.wrapped(places.said(item.view, actors))
             )
         traces.append(
-            go.Scatter(
+            scatter(
                 name=event,
                 mode="markers",
                 x=xs,

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import plotly.graph_objects as go
-
 from domain.model import Actor
 from projections.timeline import text
 from projections.timeline.figures import (
+    Figure,
     Marks,
     bands,
     base_layout,
@@ -38,7 +37,7 @@ def lag_figure(
     title: str = "",
     lanes: str = "meeting",
     color: str = "kind",
-) -> go.Figure:
+) -> Figure:
     """Disclosure lag: each fact a segment from when it occurred to when it was reported."""
     check_options(lanes, color)
     interval = lambda v: (v.occurred_earliest, v.reported_at)  # noqa: E731
@@ -63,4 +62,4 @@ def lag_figure(
         "lanes": rows.lane_rows,  # so the replay can hide a lane nobody knew of yet
     }
     traces = [bands(rows, frame), *marks.traces(groups_for(shown, color))]
-    return go.Figure(data=traces, layout=layout)
+    return Figure(data=traces, layout=layout)
