@@ -16,7 +16,7 @@ hover text, each point shown or not by its own ``hoverinfo``.
 
 A figure is plain data (``Figure``: the JSON ``Plotly.newPlot`` takes, as plotly's
 ``to_plotly_json()`` gives it), never plotly's graph objects, which validate and deep-copy
-every element of every array: most of a big story's page build. The tests check that
+every element of every array (a third of a big story's page build). The tests check that
 plotly's own validation accepts each chart's figure.
 """
 
