@@ -21,6 +21,7 @@ import argparse
 import http.client
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -57,6 +58,24 @@ def bare_single_rate(db: Path, singles: int) -> float:
     single = singles / (time.perf_counter() - started)
     app.close()
     return single
+
+
+def commit_rate(db: Path, commits: int) -> float:
+    """The disk's floor for a durable write: SQLite commits of one small row each, in WAL
+    mode with ``synchronous = FULL`` (as the library's event log and our appends commit),
+    nothing else: what one acknowledged write must wait for, whatever runs above it."""
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute("CREATE TABLE t (x)")
+    started = time.perf_counter()
+    for i in range(commits):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO t VALUES (?)", (i,))
+        connection.execute("COMMIT")
+    rate = commits / (time.perf_counter() - started)
+    connection.close()
+    return rate
 
 
 def bare_batched_rate(db: Path, bulk: int, batch: int, run: int) -> float:
@@ -239,14 +258,16 @@ def main() -> None:
                         single_rate(port, args.singles, f"r{r}"),
                         [concurrent_rate(port, n, args.singles * max(1, n // 4), f"r{r}")
                          for n in clients],
+                        commit_rate(Path(tmp, f"commits-{r}.db"), args.singles),
                     )
                     for r in range(args.rounds)
                 ]  # fmt: skip
-                floor = statistics.median(f for f, _, _ in rounds)
-                single = statistics.median(s for _, s, _ in rounds)
+                floor = statistics.median(r[0] for r in rounds)
+                single = statistics.median(r[1] for r in rounds)
                 together = {
-                    n: statistics.median(c[k] for _, _, c in rounds) for k, n in enumerate(clients)
+                    n: statistics.median(r[2][k] for r in rounds) for k, n in enumerate(clients)
                 }
+                commits = statistics.median(r[3] for r in rounds)
                 for run in range(args.runs):
                     story = f"import-{run}"
                     setup(http, story)
@@ -265,6 +286,10 @@ def main() -> None:
 
     row("single appends vs library single", bare_single, single, 0.5)
     row("single appends vs one-row GET", floor, single, 0.6)
+    # What the target asks of this disk: a GET's time plus one durable commit, nothing else.
+    ceiling = 1 / (1 / floor + 1 / commits)
+    row("  ceiling: GET + one FULL commit", floor, ceiling, None)
+    row("  durable commits/s of this disk", floor, commits, None)
     for n, rate in together.items():
         row(f"{n} writers vs sequential appends", single, rate, 2.0 if n == 8 else None)
     for run, (base, ours) in enumerate(imports, 1):
