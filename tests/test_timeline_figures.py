@@ -10,6 +10,8 @@ import orjson
 import plotly.graph_objects as go
 import plotly.io
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.model import Actor, ActorKind
 from domain.storyfile import StoryFile
@@ -17,6 +19,7 @@ from projections.timeline.figures import NO_TEMPLATE, Figure, day_number, timeli
 from projections.timeline.items import states
 from projections.timeline.knowledge import knowledge_figure
 from projections.timeline.lag import lag_figure
+from projections.timeline.text import lines_of
 from tests.builders import a_fact, a_meeting, joined
 from tests.timeline_data import actors_of, big_story, geneva_views, lived, view_of
 
@@ -294,3 +297,11 @@ def test_each_trace_names_the_epoch_its_items_are_known_in() -> None:
     for day in known.values():
         expected[day] = expected.get(day, 0) + 1
     assert per_epoch == expected
+
+
+@given(st.text(alphabet=st.sampled_from("ab -\N{EN DASH}é\n"), max_size=300), st.integers(5, 80))
+def test_hover_lines_keep_every_word_in_order_and_fit_their_width(text: str, width: int) -> None:
+    lines = lines_of(text, width)
+    assert " ".join(lines).split() == text.split()  # nothing lost, nothing reordered
+    for line in lines:
+        assert len(line) <= width or " " not in line  # only a single long word runs over
