@@ -373,3 +373,18 @@ def test_a_disputed_meeting_says_so_on_its_picture_card(desk: TestClient) -> Non
     picture = timeline[timeline.index('id="picture"') : timeline.index('<div id="facts">')]
     card = picture[picture.index("Round two") :]
     assert '<span class="tag warn">disputed</span>' in card[: card.index("</article>")]
+
+
+def test_the_fact_page_names_the_meeting_and_the_actor_in_words_beside_their_ids(
+    desk: TestClient,
+) -> None:
+    actor = {"id": "openai", "name": "OpenAI", "kind": "company"}
+    assert desk.post("/actors", json=actor, headers=ALICE).status_code == 201
+    joined = {"id": "openai-joined", "kind": "participant_joined", "meeting": "round-1",
+              "actor": "openai", "occurred": "2023-07",
+              "sources": [{"name": "Financial Times", "published": "2024-01-11"}]}  # fmt: skip
+    assert desk.post("/stories/talks/facts", json=joined, headers=ALICE).status_code == 201
+    for path in ("/page", "/panel"):
+        html = desk.get("/stories/talks/facts/openai-joined" + path).text
+        assert "<dt>meeting</dt><dd>Round one (round-1)</dd>" in html
+        assert "<dt>actor</dt><dd>OpenAI (openai)</dd>" in html

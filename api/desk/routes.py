@@ -24,7 +24,7 @@ from api.services import Services
 from domain.model import Actor
 from projections.timeline.data import all_facts
 from projections.views import LATEST, FactView, Filters
-from projections.words import meeting_titles, what
+from projections.words import Names, meeting_titles, what
 
 router = APIRouter(tags=["pages"])
 
@@ -68,6 +68,9 @@ class _Names:
     meetings: list[FactView]
     actors: dict[str, Actor]
 
+    def words(self) -> Names:
+        return Names.of(self.meetings, self.actors.values())
+
     @classmethod
     def of(cls, services: Services, story: str) -> _Names:
         meetings = all_facts(services.read, story, LATEST, MEETINGS)
@@ -104,7 +107,7 @@ async def fact_page(
             "fact_page.html.j2",
             viewer(request, services),
             story=found,
-            fact=fact_panel(detail, line),
+            fact=fact_panel(detail, line, names.words()),
             lists=fact_form(names.meetings, names.actors),
             with_forms=True,
             home_url=request.url_for("stories_page").path,
@@ -129,11 +132,12 @@ async def fact_panel_fragment(
     """What the fact page shows, without the page around it."""
 
     def build() -> str:
-        detail, line = _fact(services, story, fact_id, _Names.of(services, story))
+        names = _Names.of(services, story)
+        detail, line = _fact(services, story, fact_id, names)
         return render(
             "fact_detail.html.j2",
             viewer(request, services),
-            fact=fact_panel(detail, line),
+            fact=fact_panel(detail, line, names.words()),
             with_forms=True,
         )
 

@@ -15,6 +15,7 @@ from api.desk.forms import Choice, FactFormContext, FormField, correctable
 from domain.model import Actor
 from projections.views import FactView, rfc3339
 from projections.views import StorySummary as StoryListed
+from projections.words import Names
 
 HIDDEN = frozenset(
     {"id", "story", "kind", "occurred", "occurred_earliest", "occurred_latest", "precision",
@@ -119,6 +120,16 @@ def _text(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _named(field: str, value: Any, names: Names | None) -> str:
+    """A field's value in words: a meeting by its title, a series by its name, an actor
+    by their name, each with the id that the API and the forms use beside it."""
+    words = {"meeting": Names.meeting, "series": Names.series_name, "actor": Names.actor}
+    if names is None or field not in words or not isinstance(value, str):
+        return _text(value)
+    said = words[field](names, value)
+    return value if said == value else f"{said} ({value})"
+
+
 def _changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
     if before is None:
         return []
@@ -190,8 +201,9 @@ def _acts(detail: Mapping[str, Any], event: str) -> list[ActLine]:
     ]
 
 
-def fact_panel(detail: Mapping[str, Any], what: str) -> FactPanel:
-    """The panel of one fact, from the API's JSON answer for it."""
+def fact_panel(detail: Mapping[str, Any], what: str, names: Names | None = None) -> FactPanel:
+    """The panel of one fact, from the API's JSON answer for it (its meeting, series and
+    actor in words where ``names`` says them)."""
     content = {k: v for k, v in detail.items() if k not in HIDDEN and v is not None}
     retractions = _acts(detail, "retracted")
     return FactPanel(
@@ -205,7 +217,7 @@ def fact_panel(detail: Mapping[str, Any], what: str) -> FactPanel:
         certainty=str(detail["certainty"]),
         reported=day(detail["reported_at"]),
         recorded=str(detail["recorded_at"]),
-        fields=[(k.replace("_", " "), _text(v)) for k, v in content.items()],
+        fields=[(k.replace("_", " "), _named(k, v, names)) for k, v in content.items()],
         quote=detail.get("quote"),
         quote_language=detail.get("quote_language"),
         note=detail.get("note"),
