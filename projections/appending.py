@@ -1,13 +1,19 @@
-"""Appends on SQLite: one transaction per write, and one per group of concurrent writes.
+"""Appends in one transaction per write, and one per group of concurrent writes.
 
-When the read models live in the events' own SQLite file (``ReadModels`` attached to the
-events table), a write's events, the read-model rows they make and the tracking position
-are committed together: a crash leaves all of it or none, and the write is readable the
+When the read models live in the events' own database — the same SQLite file, or the
+same PostgreSQL database through the same pool (``ReadModels`` attached to the events
+table) — a write's events, the read-model rows they make and the tracking position are
+committed together: a crash leaves all of it or none, and the write is readable the
 moment it is acknowledged. Writes that arrive while another group is being committed
-wait and go together in the next transaction (group commit): one lock, one ``fsync``,
-one projection for all of them. Each write is inserted under its own SAVEPOINT, so a
-write the store refuses (an id taken meanwhile: IntegrityError) is rolled back alone and
+wait and go together in the next transaction (group commit): one lock, one commit, one
+projection for all of them. Each write is inserted under its own SAVEPOINT, so a write
+the store refuses (an id taken meanwhile: IntegrityError) is rolled back alone and
 answered alone; the others of its group are kept.
+
+On PostgreSQL the library's table lock is held from a group's first insert to its
+commit, so that commit order stays notification-id order; the tracking row is taken
+with ``SKIP LOCKED``: a write never waits for another process's catch-up, it leaves its
+rows to catch-up instead.
 
 Nothing here decides what may be written: the application checks a write first and hands
 its stored events to ``GroupCommit.insert`` (``Reportedly.insert_events_with``).
@@ -19,10 +25,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+import psycopg
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
@@ -31,7 +45,15 @@ from eventsourcing.sqlite import (
 
 from projections.projector import ProjectionError, Record, _Batch
 from projections.readmodels import ReadModels
-from projections.store import SQLiteReadStore
+from projections.store import Cursor, PostgresReadStore, SQLiteReadStore
+
+# What the store raises for a refused insert (an id and version already taken), inside
+# the transaction, before the library's datastore translates it on the way out.
+REFUSED = (sqlite3.IntegrityError, psycopg.IntegrityError)
+# eventsourcing 9.5 retries its PostgreSQL inserts on these (a connection lost, a server
+# restarting): so does a group, whole (nothing of a failed attempt was committed).
+RETRIED = (InterfaceError, OperationalError)
+RETRIES = 10
 
 log = logging.getLogger("reportedly.appending")
 
@@ -63,10 +85,12 @@ class GroupCommit:
     max_gap = 1_000
     executemany_from = 16  # events in one write: below, the library's row-by-row insert
 
-    def __init__(self, read: ReadModels, recorder: SQLiteApplicationRecorder) -> None:
-        assert isinstance(read.store, SQLiteReadStore)
+    def __init__(
+        self, read: ReadModels, recorder: SQLiteApplicationRecorder | PostgresApplicationRecorder
+    ) -> None:
+        assert isinstance(read.store, SQLiteReadStore | PostgresReadStore)
         self.read = read
-        self.store: SQLiteReadStore = read.store
+        self.store: SQLiteReadStore | PostgresReadStore = read.store
         self.recorder = recorder
         self._max_rowid = f"SELECT MAX(rowid) FROM {recorder.events_table_name}"
         self._turn = threading.Condition()
@@ -75,16 +99,22 @@ class GroupCommit:
 
     @classmethod
     def over(cls, read: ReadModels) -> GroupCommit | None:
-        """Group commit for these read models, if their store holds the events too."""
+        """Group commit for these read models, if their store holds the events too: the
+        same SQLite file, or the same PostgreSQL database through the same pool."""
         recorder = read.app.recorder
-        if (
-            read.read_only
-            or not isinstance(read.store, SQLiteReadStore)
-            or read.store.copy_events  # the events are elsewhere (or not plain JSON)
-            or not isinstance(recorder, SQLiteApplicationRecorder)
-        ):
+        if read.read_only or read.store.copy_events:  # the events elsewhere, or not JSON
             return None
-        return cls(read, recorder)
+        if isinstance(read.store, SQLiteReadStore) and isinstance(
+            recorder, SQLiteApplicationRecorder
+        ):
+            return cls(read, recorder)
+        if (
+            isinstance(read.store, PostgresReadStore)
+            and isinstance(recorder, PostgresApplicationRecorder)
+            and read.store.datastore is recorder.datastore
+        ):
+            return cls(read, recorder)
+        return None
 
     def insert(self, events: Sequence[StoredEvent]) -> list[int]:
         """Store one write's events with its read models; their positions in the log.
@@ -112,10 +142,16 @@ class GroupCommit:
     def _commit(self, group: list[_Write]) -> None:
         last: int | None = None
         try:
-            with self.store.durable_transaction() as c:
+            for attempt in range(RETRIES):
                 for write in group:
-                    self._insert(c, write, alone=len(group) == 1)
-                last = self._project(c, [w for w in group if w.error is None])
+                    write.positions, write.error = None, None
+                try:
+                    last = self._commit_once(group)
+                    break
+                except RETRIED:
+                    if attempt == RETRIES - 1 or isinstance(self.store, SQLiteReadStore):
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
         except BaseException as error:  # nothing of the group was committed
             for write in group:
                 write.positions, write.error = None, write.error or error
@@ -126,26 +162,39 @@ class GroupCommit:
         if last is not None:
             self.read.tracked_to(last)
 
-    def _insert(self, c: SQLiteCursor, write: _Write, *, alone: bool) -> None:
+    def _commit_once(self, group: list[_Write]) -> int | None:
+        with self.store.durable_transaction() as c:
+            for write in group:
+                self._insert(c, write, alone=len(group) == 1)
+            return self._project(c, [w for w in group if w.error is None])
+
+    def _insert(self, c: Cursor, write: _Write, *, alone: bool) -> None:
         if alone:  # a refusal rolls the whole transaction back: no savepoint needed
             write.positions = self._insert_events(c, write.events)
             return
         c.execute("SAVEPOINT write")
         try:
             write.positions = self._insert_events(c, write.events)
-        except sqlite3.IntegrityError as error:  # e.g. the same id appended meanwhile
-            c.execute("ROLLBACK TO write")
+        except REFUSED as error:  # e.g. the same id appended meanwhile
+            c.execute("ROLLBACK TO SAVEPOINT write")
             write.error = IntegrityError(error)
-        c.execute("RELEASE write")
+        c.execute("RELEASE SAVEPOINT write")
 
-    def _insert_events(self, c: SQLiteCursor, events: Sequence[StoredEvent]) -> list[int]:
+    def _insert_events(self, c: Cursor, events: Sequence[StoredEvent]) -> list[int]:
         """Insert with the library's statement on this cursor; the events' positions.
 
-        eventsourcing 9.5's application recorder inserts row by row to read each rowid
-        (the notification id); a batch goes through its aggregate recorder's single
+        PostgreSQL: the library's own insert, in our transaction — its table lock (so
+        that commit order is notification-id order), its NOTIFY, its ``RETURNING``.
+        SQLite: eventsourcing 9.5's application recorder inserts row by row to read each
+        rowid (the notification id); a batch goes through its aggregate recorder's single
         ``executemany`` instead, and its rowids are the ones SQLite gives rows appended
         under our write lock: one more than the largest so far, each in turn (checked).
         Pinned by tests/test_write_path_library.py; see docs/writes.md."""
+        if isinstance(self.recorder, PostgresApplicationRecorder):
+            assert isinstance(c, psycopg.Cursor)
+            self.recorder._insert_stored_events(c, events)
+            return list(self.recorder._fetch_ids_after_insert_events(c, events) or ())
+        assert isinstance(c, SQLiteCursor)
         if len(events) < self.executemany_from:
             return list(self.recorder._insert_events(c, events) or ())
         c.execute(self._max_rowid)
@@ -157,7 +206,7 @@ class GroupCommit:
             raise ProjectionError(f"rowids {before + 1}..{after} for {len(events)} events")
         return list(range(before + 1, after + 1))
 
-    def _project(self, c: SQLiteCursor, written: list[_Write]) -> int | None:
+    def _project(self, c: Cursor, written: list[_Write]) -> int | None:
         """Apply the group's events (and any gap before them) to the read models in this
         transaction; the position tracked, or None if left to catch-up."""
         ours: list[Record] = sorted(
@@ -172,16 +221,29 @@ class GroupCommit:
             return None
         first, last = ours[0][0], ours[-1][0]
         contiguous = last - first + 1 == len(ours)
+        if isinstance(self.store, PostgresReadStore):
+            # Another process's catch-up may hold the tracking row: never wait for it
+            # while holding the events table's lock (every appender would wait too);
+            # leave this write's rows to catch-up instead, as before this path.
+            held = self.store.lock_tracking(c)
+            if held is None:
+                return None
+            tracked = held
+            if contiguous and tracked == first - 1 and self.store.claim(c, tracked, last):
+                return self._apply(c, ours, tracked, last)
         # Usually the read models held the whole log before this write: claim at once.
-        if contiguous and self.store.claim(c, first - 1, last):
-            tracked = first - 1
+        elif contiguous and self.store.claim(c, first - 1, last):
+            return self._apply(c, ours, first - 1, last)
         else:
             tracked = self.store.tracked(c)
-            if tracked >= first or first - 1 - tracked > self.max_gap:
-                return None
-            ours = self.store.read_log_with(c, tracked, last - tracked)
-            if not self.store.claim(c, tracked, last):  # we hold the write lock
-                raise ProjectionError(f"tracking moved from {tracked} under the write lock")
+        if tracked >= first or first - 1 - tracked > self.max_gap:
+            return None
+        ours = self.store.read_log_with(c, tracked, last - tracked)
+        if not self.store.claim(c, tracked, last):  # we hold the write lock
+            raise ProjectionError(f"tracking moved from {tracked} under the write lock")
+        return self._apply(c, ours, tracked, last)
+
+    def _apply(self, c: Cursor, ours: list[Record], tracked: int, last: int) -> int | None:
         batch = _Batch(self.store, c)
         try:
             batch.apply_all(ours)  # reads only (decoding, a fact's stored versions)

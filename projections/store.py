@@ -291,6 +291,24 @@ class PostgresReadStore(_Tables, PostgresTrackingRecorder):
                 c.execute("SET LOCAL synchronous_commit = off")
             yield cast(Cursor, c)
 
+    @contextmanager
+    def durable_transaction(self) -> Iterator[Cursor]:
+        """A write transaction that holds events: it commits as the library's recorder
+        does (``synchronous_commit`` as the server has it: on, by default)."""
+        with self.datastore.transaction(commit=True) as c:
+            yield cast(Cursor, c)
+
+    def lock_tracking(self, c: Cursor) -> int | None:
+        """The tracked position, its row locked to this transaction; None if another
+        transaction holds it (a catch-up under way): never waits for it."""
+        row = self.execute(
+            c,
+            f"SELECT notification_id FROM {self.tracking_table} "
+            "WHERE application_name = ? FOR UPDATE SKIP LOCKED",
+            (self.application_name,),
+        ).fetchone()
+        return None if row is None else int(row["notification_id"])
+
     def close(self) -> None:
         if self.owns_datastore:  # a shared one is closed by the application
             self.datastore.close()

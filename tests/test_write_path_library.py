@@ -1,9 +1,11 @@
 """What the one-transaction write path relies on in eventsourcing 9.5 (private API).
 
 ``projections.appending`` inserts events with ``SQLiteApplicationRecorder._insert_events``
-on its own cursor, inside the read store's transaction, and ``Reportedly._record``
-replaces the library's ``Application._record``. If an upgrade changes either, these
-tests say so before a write goes astray (docs/writes.md).
+(on PostgreSQL ``PostgresApplicationRecorder._insert_stored_events`` and
+``_fetch_ids_after_insert_events``) on its own cursor, inside the read store's
+transaction, and ``Reportedly._record`` replaces the library's ``Application._record``.
+If an upgrade changes either, these tests say so before a write goes astray
+(docs/writes.md).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording, StoredEvent
@@ -93,3 +96,40 @@ def test_a_batch_inserted_with_executemany_takes_the_rowids_after_the_largest(
         )
     assert [n.id for n in recorder.select_notifications(start=1, limit=10)] == list(range(1, 8))
     assert recorder.insert_events_statement.startswith(f"INSERT INTO {recorder.events_table_name}")
+
+
+@pytest.mark.postgres
+def test_postgres_insert_on_a_given_cursor_locks_the_table_and_returns_the_log_positions(
+    postgres_url: str,
+) -> None:
+    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+    from projections.store import store_env
+
+    env = store_env(postgres_url)
+    datastore = PostgresDatastore(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
+    )  # fmt: skip
+    try:
+        recorder = PostgresApplicationRecorder(datastore)
+        recorder.create_table()
+        events = [stored(), stored(), stored()]
+        with datastore.transaction(commit=False) as c:  # rolled back at the end
+            recorder._insert_stored_events(c, events)
+            ids = list(recorder._fetch_ids_after_insert_events(c, events) or ())
+            c.execute(
+                "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() "
+                "AND relation = %s::regclass",
+                (recorder.events_table_name,),
+            )
+            modes = {row["mode"] for row in c.fetchall()}
+        assert len(ids) == 3 and ids == sorted(ids)
+        assert "ExclusiveLock" in modes  # commit order stays notification-id order
+        assert recorder.max_notification_id() is None  # nothing until its commit
+        with datastore.transaction(commit=True) as c:
+            recorder._insert_stored_events(c, events[:2])
+            ids = list(recorder._fetch_ids_after_insert_events(c, events[:2]) or ())
+        assert [n.id for n in recorder.select_notifications(start=1, limit=10)] == ids
+    finally:
+        datastore.close()
