@@ -43,7 +43,6 @@ from domain.events import (
     FactRetracted,
     FactState,
     Stamp,
-    fact_uuid,
     project_fact,
 )
 from domain.messages import plain_problems
@@ -398,14 +397,7 @@ class Importer:
         fact = self.file_facts.get(fact_id)
         if fact is None:
             return None
-        reported = FactReported(
-            originator_id=fact_uuid(self.story, fact_id),
-            originator_version=1,
-            timestamp=self.started,
-            writer=self.writer,
-            story=self.story,
-            fact=fact,
-        )
+        reported = FactReported.first(self.story, fact, self.writer, self.started)
         return project_fact(None, [reported])
 
     def _check_lifecycle(self, number: int, line: LifecycleLine) -> None:

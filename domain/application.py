@@ -356,16 +356,7 @@ class Reportedly(Application[UUID]):
                 continue
             batch[fact.id] = fact
             new.append((i, fact))
-            events.append(
-                FactReported(
-                    originator_id=fact_uuid(story, fact.id),
-                    originator_version=1,
-                    timestamp=timestamp,
-                    writer=writer,
-                    story=story,
-                    fact=fact,
-                )
-            )
+            events.append(FactReported.first(story, fact, writer, timestamp))
         # References are checked once the whole batch is known: an entry may name a
         # meeting reported further down the same batch.
         named = self._named_in_batch(story, new, problems)

@@ -85,6 +85,18 @@ class FactReported(DomainEvent):
     story: str
     fact: Fact
 
+    @classmethod
+    def first(cls, story: str, fact: Fact, writer: str, timestamp: datetime) -> FactReported:
+        """The event that reports ``fact``: version 1 of its aggregate in ``story``."""
+        return cls(
+            originator_id=fact_uuid(story, fact.id),
+            originator_version=1,
+            timestamp=timestamp,
+            writer=writer,
+            story=story,
+            fact=fact,
+        )
+
 
 class FactLifecycleEvent(DomainEvent):
     """An event acting on a reported fact, on the word of a source."""

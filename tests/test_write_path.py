@@ -241,12 +241,10 @@ def test_events_appended_elsewhere_are_projected_with_the_next_write(
 
 
 def _stored(services: Services, fact_id: str) -> StoredEvent:
-    from domain.events import FactReported, fact_uuid
+    from domain.events import FactReported
 
-    fact = parse_fact(claim(fact_id))
-    event = FactReported(originator_id=fact_uuid("s", fact_id), originator_version=1,
-                         timestamp=services.app.get_story("s").created_on, writer="w",
-                         story="s", fact=fact)  # fmt: skip
+    created = services.app.get_story("s").created_on
+    event = FactReported.first("s", parse_fact(claim(fact_id)), "w", created)
     return services.app.mapper.to_stored_event(event)
 
 

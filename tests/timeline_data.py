@@ -160,9 +160,7 @@ def lived(
     recorded a minute apart; a ``corrected`` act makes ``changes``."""
     assert fact.id is not None
     envelope: dict[str, Any] = {"originator_id": fact_uuid(story, fact.id), "writer": "test"}
-    events: list[DomainEvent] = [
-        FactReported(**envelope, originator_version=1, timestamp=RECORDED, story=story, fact=fact)
-    ]
+    events: list[DomainEvent] = [FactReported.first(story, fact, "test", RECORDED)]
     current = fact
     for version, (event, published) in enumerate(acts, start=2):
         fields: dict[str, Any] = {
