@@ -141,15 +141,16 @@ class GroupCommit:
 
     def _commit(self, group: list[_Write]) -> None:
         last: int | None = None
+        attempts = RETRIES if isinstance(self.store, PostgresReadStore) else 1
         try:
-            for attempt in range(RETRIES):
+            for attempt in range(attempts):
                 for write in group:
                     write.positions, write.error = None, None
                 try:
                     last = self._commit_once(group)
                     break
                 except RETRIED:
-                    if attempt == RETRIES - 1 or isinstance(self.store, SQLiteReadStore):
+                    if attempt == attempts - 1:
                         raise
                     time.sleep(0.2 * (attempt + 1))
         except BaseException as error:  # nothing of the group was committed
@@ -221,6 +222,7 @@ class GroupCommit:
             return None
         first, last = ours[0][0], ours[-1][0]
         contiguous = last - first + 1 == len(ours)
+        claimed = False
         if isinstance(self.store, PostgresReadStore):
             # Another process's catch-up may hold the tracking row: never wait for it
             # while holding the events table's lock (every appender would wait too);
@@ -229,21 +231,19 @@ class GroupCommit:
             if held is None:
                 return None
             tracked = held
-            if contiguous and tracked == first - 1 and self.store.claim(c, tracked, last):
-                return self._apply(c, ours, tracked, last)
-        # Usually the read models held the whole log before this write: claim at once.
+        # SQLite: usually the read models held the whole log before this write, so claim
+        # it at once (our write lock keeps tracking still); else read where it stands.
         elif contiguous and self.store.claim(c, first - 1, last):
-            return self._apply(c, ours, first - 1, last)
+            tracked, claimed = first - 1, True
         else:
             tracked = self.store.tracked(c)
-        if tracked >= first or first - 1 - tracked > self.max_gap:
-            return None
-        ours = self.store.read_log_with(c, tracked, last - tracked)
-        if not self.store.claim(c, tracked, last):  # we hold the write lock
-            raise ProjectionError(f"tracking moved from {tracked} under the write lock")
-        return self._apply(c, ours, tracked, last)
-
-    def _apply(self, c: Cursor, ours: list[Record], tracked: int, last: int) -> int | None:
+        if not claimed:
+            if tracked >= first or first - 1 - tracked > self.max_gap:
+                return None
+            if not contiguous or tracked != first - 1:  # events appended elsewhere first
+                ours = self.store.read_log_with(c, tracked, last - tracked)
+            if not self.store.claim(c, tracked, last):  # we hold the write lock
+                raise ProjectionError(f"tracking moved from {tracked} under the write lock")
         batch = _Batch(self.store, c)
         try:
             batch.apply_all(ours)  # reads only (decoding, a fact's stored versions)
