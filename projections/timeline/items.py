@@ -25,7 +25,14 @@ from domain.events import (
 )
 from domain.model import Actor
 from projections.views import FactView
-from projections.words import ROUND_NOT_SAID, actor_name, meeting_titles, series_names, what
+from projections.words import (
+    ROUND_NOT_SAID,
+    actor_name,
+    meeting_titles,
+    series_name_of,
+    series_names,
+    what,
+)
 
 __all__ = ["actor_name", "meeting_titles", "what"]  # the words live in projections.words
 
@@ -139,7 +146,7 @@ class Places:
         listed = list(views)
         named = series_names(listed)
         series = {
-            str(s): named.get(str(s), str(s).replace("-", " "))
+            str(s): named.get(str(s)) or series_name_of(str(s), [])
             for s in (v.series_named() for v in listed)
             if s
         }
@@ -158,7 +165,7 @@ class Places:
             return self.meetings.get(str(meeting), str(meeting))
         if fields.get("series"):
             series = str(fields["series"])
-            return self.series.get(series, series.replace("-", " ")) + ROUND_NOT_SAID
+            return (self.series.get(series) or series_name_of(series, [])) + ROUND_NOT_SAID
         return None
 
 
