@@ -110,11 +110,11 @@
   }
 
   // ---- drawing -----------------------------------------------------------------------
-  function remember(name, figure) {
+  function remember(name, figure, width) {
     var gd = byId("chart-" + name);
     var c = {
       // the server drew the figure at the page's dates: its "happened by" date included
-      name: name, gd: gd, figure: figure, width: widthOf(name), occurred: page.occurred,
+      name: name, gd: gd, figure: figure, width: width, occurred: page.occurred,
       on: [], known: 0, overlay: gd.parentNode.querySelector(".overlay"),
       laneRows: figure.layout.meta && figure.layout.meta.lanes,
       laneText: (figure.layout.yaxis && figure.layout.yaxis.ticktext) || [],
@@ -145,8 +145,9 @@
   function drawOne(name) {
     var figure = latest[name];
     var gd = byId("chart-" + name);
-    var done = Plotly.react(gd, figure.data, fitted(name, figure, widthOf(name)), PLOT_CONFIG).then(function () {
-      var c = remember(name, figure);
+    var width = widthOf(name);
+    var done = Plotly.react(gd, figure.data, fitted(name, figure, width), PLOT_CONFIG).then(function () {
+      var c = remember(name, figure, width);
       var old = gd.parentNode.querySelector(".phone-legend");
       if (old) old.replaceChildren();
       phoneLegend(c);
@@ -265,18 +266,26 @@
   }
 
   // Which rows show something, and how many facts a chart draws.
-  function shownRows(c, end) {
-    var rows = {};
-    var known = 0;
-    c.gd.data.forEach(function (trace) {
+  // Of the facts some traces draw: how many are shown on the dates, in which rows, and
+  // how many the page's date shows (``total``: the states no later state replaced).
+  function shownIn(traces, end) {
+    var shown = { rows: {}, known: 0, total: 0 };
+    traces.forEach(function (trace) {
       var r = replayOf(trace);
-      if (!r || !r.counted || !live(r.from, r.until, end.known)) return;
+      if (!r || !r.counted) return;
+      if (r.until === undefined) shown.total += r.start.length;
+      if (!live(r.from, r.until, end.known)) return;
       for (var i = 0; i < r.start.length; i++) {
-        if (begun(r.start[i], end.occurred)) { rows[r.row[i]] = true; known++; }
+        if (begun(r.start[i], end.occurred)) { shown.rows[r.row[i]] = true; shown.known++; }
       }
     });
-    c.known = known;
-    return rows;
+    return shown;
+  }
+
+  function shownRows(c, end) {
+    var shown = shownIn(c.gd.data, end);
+    c.known = shown.known;
+    return shown.rows;
   }
 
   function replayChart(name) {
@@ -500,17 +509,8 @@
   function replayText() {
     textPending = false;
     var end = { known: state.day, occurred: state.occurred };
-    var known = 0;
-    var total = 0;
-    (latest ? latest.timeline.data : []).forEach(function (trace) {  // drawn or not
-      var r = replayOf(trace);
-      if (!r || !r.counted) return;
-      var live_ = live(r.from, r.until, end.known);
-      for (var i = 0; i < r.start.length; i++) {
-        if (r.until === undefined) total++;
-        if (live_ && begun(r.start[i], end.occurred)) known++;
-      }
-    });
+    var shown = shownIn(latest ? latest.timeline.data : [], end);  // drawn or not
+    var known = shown.known;
     var anything = false;
     document.querySelectorAll("#picture [data-from]").forEach(function (el) {
       el.hidden = !shownElement(el, end.known, end.occurred);
@@ -527,7 +527,7 @@
     var empty = byId("picture-empty");
     if (empty) empty.hidden = anything;
     dateLabel.textContent = isoDay(state.day);
-    replayWords(known, total);
+    replayWords(known, shown.total);
     return known;
   }
 
