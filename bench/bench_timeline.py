@@ -42,6 +42,7 @@ from api.timeline.page import Assets, TimelinePage, figure_json, render_timeline
 from domain.model import Actor, Story  # noqa: E402
 from projections.timeline.figures import KIND_COLOURS, Figure, timeline_figure  # noqa: E402
 from projections.timeline.items import Places, Shown, kind_label, lane_of, states  # noqa: E402
+from tests.test_browser import EVERY_CHART_DRAWN  # noqa: E402
 from tests.timeline_data import big_story  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -101,18 +102,6 @@ def sizes(figure: Figure | go.Figure) -> str:
     return f"{len(data) / 1e6:.2f} MB (gzip {len(gzip.compress(data, 6)) / 1e6:.2f})"
 
 
-EVERY_CHART = """() => new Promise(done => {  // scroll to each chart in turn until drawn
-  const names = ['timeline', 'lag', 'knowledge'];
-  const next = () => {
-    const name = names.find(n => !(document.body.dataset.charts || '').split(' ').includes(n));
-    if (!name) return done();
-    document.getElementById('chart-' + name).scrollIntoView();
-    setTimeout(next, 20);
-  };
-  next();
-})"""
-
-
 def open_page(browser: Any, html_path: Path, ours: bool) -> tuple[Any, dict[str, float]]:
     """A fresh page: seconds until ready (ours: the charts on the screen drawn and the
     replay applied), and (ours) until every chart is drawn, scrolling to each in turn."""
@@ -123,7 +112,7 @@ def open_page(browser: Any, html_path: Path, ours: bool) -> tuple[Any, dict[str,
     page.evaluate(PAINTED)
     times = {"ready": time.perf_counter() - start}
     if ours:
-        page.evaluate(EVERY_CHART)
+        page.evaluate(EVERY_CHART_DRAWN)
         page.evaluate(PAINTED)
         times["all"] = time.perf_counter() - start
         page.evaluate("window.scrollTo(0, 0)")
