@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid5
 
 from fastapi import APIRouter, Request, Response
 from feedgen.feed import FeedGenerator
@@ -26,7 +25,7 @@ from api.deps import ServicesDep, StoryId
 from api.schemas import errors
 from api.services import Services
 from domain.errors import NotFound
-from domain.events import NAMESPACE
+from domain.events import named_uuid
 from projections.views import LATEST, FactDetail, Filters, LogEntry
 from projections.words import Names, change_words, fact_words
 
@@ -142,7 +141,7 @@ def atom_feed(services: Services, story: str, base_url: str, self_url: str) -> b
     changes = newest_changes(services, story)
 
     feed = FeedGenerator()
-    feed.id(f"urn:uuid:{uuid5(NAMESPACE, f'feed/{created}')}")
+    feed.id(f"urn:uuid:{named_uuid(f'feed/{created}')}")
     feed.title(about.title)
     feed.subtitle(about.description or f"What became known about {about.title}")
     feed.author({"name": "reportedly"})
@@ -153,7 +152,7 @@ def atom_feed(services: Services, story: str, base_url: str, self_url: str) -> b
     for entry in changes:
         assert entry.fact_id is not None
         item = feed.add_entry(order="append")
-        item.id(f"urn:uuid:{uuid5(NAMESPACE, f'feed/{created}/{entry.position}')}")
+        item.id(f"urn:uuid:{named_uuid(f'feed/{created}/{entry.position}')}")
         words = _words(entry, facts, names)
         item.title(words)
         item.content(_content(words, facts.content(entry)), type="text")
