@@ -47,6 +47,7 @@ from domain.events import (
 )
 from domain.messages import plain_problems
 from domain.model import (
+    FACT_ADAPTER,
     FACT_KINDS,
     Actor,
     Fact,
@@ -195,6 +196,12 @@ def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem
         return [LineProblem(number, None, "expected a JSON object (one fact or event a line)")]
     bare = "event" not in data
     if bare:
+        try:  # the common case, a valid fact: validated as one, without the line's union
+            return ReportedLine.model_construct(
+                event="reported", fact=FACT_ADAPTER.validate_python(data)
+            ), True
+        except ValidationError:
+            pass  # validated as a line below, for the line's own words about each field
         data = {"event": "reported", "fact": data}
     try:
         return LINE.validate_python(data), bare

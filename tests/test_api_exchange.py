@@ -13,6 +13,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from api.importing import parse_line
 from api.main import create_app
 from domain.storyfile import StoryFile
 from tests.api_fixtures import ALICE, BOB, STORY, post_story_file, settings_for
@@ -341,3 +342,25 @@ def test_lifecycle_lines_are_checked_in_order_before_anything_is_appended(
     # A retracted fact takes no more corrections nor corroborations: each names `status`.
     assert problems == {(2, "changes.occurred"), (4, "status"), (5, "status")}
     assert client.get(FACTS).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        {"id": "m", "kind": "meeting_held", "title": "Round one", "occurred": "2023-07",
+         "sources": [{"name": "FT", "url": "https://ft.com/a", "published": "2024-01-11"}]},
+        {"kind": "participant_joined", "meeting": "m", "actor": "openai", "occurred": "2023-07",
+         "sources": [{"name": "FT", "url": "https://ft.com/a", "published": "2024-01-11"}]},
+    ],
+)  # fmt: skip
+def test_a_bare_fact_line_imports_as_the_same_line_as_its_reported_event(
+    fact: dict[str, Any],
+) -> None:
+    bare = parse_line(1, orjson.dumps(fact))
+    wrapped = parse_line(1, orjson.dumps({"event": "reported", "fact": fact}))
+    assert isinstance(bare, tuple) and isinstance(wrapped, tuple)
+    assert bare[0] == wrapped[0] and bare[1] is True and wrapped[1] is False
+    # and a bad one still names its field as a bare line's (no "fact." before it)
+    problems = parse_line(3, orjson.dumps({**fact, "occurred": "July"}))
+    assert isinstance(problems, list)
+    assert [(p.line, p.field) for p in problems] == [(3, "occurred")]
