@@ -34,7 +34,7 @@ from domain.model import (
 from domain.rules import fact_problems, latest_publication, raise_first, source_problems
 
 NAMESPACE = uuid5(NAMESPACE_URL, "https://reportedly.invalid/")
-_NAMESPACE_HASHED = sha1(NAMESPACE.bytes)  # uuid5 is defined on SHA-1
+_NAMESPACE_HASHED = sha1(NAMESPACE.bytes, usedforsecurity=False)  # as uuid5 hashes
 
 
 def named_uuid(name: str) -> UUID:
