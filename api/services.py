@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,6 +19,16 @@ from projections.appending import GroupCommit
 from projections.readmodels import ReadModels
 from projections.store import store_env
 
+# Threads that run writes off the event loop: enough for the writes that arrive together
+# to be committed as one group (projections.appending), as many as the framework's own
+# thread pool allows for the rest.
+WRITE_THREADS = 40
+T = TypeVar("T")
+
+
+def _write_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="reportedly-write")
+
 
 @dataclass
 class Services:
@@ -22,8 +36,18 @@ class Services:
     app: Reportedly
     read: ReadModels
     database_url: str = field(default="")
+    writes: ThreadPoolExecutor = field(default_factory=_write_threads)
+
+    async def write(self, call: Callable[[], T]) -> T:
+        """Run a write — its checks, its transaction, read-your-writes — off the event loop.
+
+        On threads of its own, through asyncio's executor: the hop costs about 0.04 ms,
+        where the framework's path for a plain ``def`` route (anyio's worker threads)
+        costs about 0.25 ms, a sixth of a whole single append (docs/writes.md)."""
+        return await asyncio.get_running_loop().run_in_executor(self.writes, call)
 
     def close(self) -> None:
+        self.writes.shutdown(wait=True)
         self.read.close()
         self.app.close()
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/stories/{story}/facts", tags=["facts"])
         **errors(401, 404, 409, 413, 422),
     },
 )
-def report_fact(
+async def report_fact(
     story: StoryId,
     fact: Annotated[Fact, Body(openapi_examples=FACT_EXAMPLES)],
     writer: Writer,
@@ -34,14 +34,18 @@ def report_fact(
     response: Response,
 ) -> FactCreated:
     """Append a fact (201); the same id and content again is a no-op (200), else 409."""
-    written = services.app.report_fact(story, fact, writer)
-    settle(services, written, response)
-    position = written.position
-    if position is None:  # a repeat: answer with the stored fact's position
-        try:
-            position = services.read.fact(story, written.id).position
-        except NotFound:
-            position = None
-    return FactCreated(
-        id=written.id, story=story, position=position, recorded_at=written.recorded_at
-    )
+
+    def write() -> FactCreated:
+        written = services.app.report_fact(story, fact, writer)
+        settle(services, written, response)
+        position = written.position
+        if position is None:  # a repeat: answer with the stored fact's position
+            try:
+                position = services.read.fact(story, written.id).position
+            except NotFound:
+                position = None
+        return FactCreated(
+            id=written.id, story=story, position=position, recorded_at=written.recorded_at
+        )
+
+    return await services.write(write)
