@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import orjson
 from eventsourcing.persistence import IntegrityError
@@ -186,6 +186,11 @@ def _loc(error: Any, bare: bool) -> str | None:
     return _field(error_loc(error), bare)
 
 
+# A bare fact's line, but for its fact: copied with each one (a third of the cost of
+# building the line anew, whose defaults are resolved one field at a time).
+_BARE = ReportedLine.model_construct(event="reported", fact=cast(Any, None))
+
+
 def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem]:
     """One line and whether it is a bare fact, or its problems (field and why)."""
     try:
@@ -197,9 +202,7 @@ def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem
     bare = "event" not in data
     if bare:
         try:  # the common case, a valid fact: validated as one, without the line's union
-            return ReportedLine.model_construct(
-                event="reported", fact=FACT_ADAPTER.validate_python(data)
-            ), True
+            return _BARE.model_copy(update={"fact": FACT_ADAPTER.validate_python(data)}), True
         except ValidationError:
             pass  # validated as a line below, for the line's own words about each field
         data = {"event": "reported", "fact": data}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
@@ -22,15 +23,14 @@ router = APIRouter(prefix="/actors", tags=["actors"])
         **errors(401, 409, 413, 422),
     },
 )
-def register_actor(
+async def register_actor(
     actor: Annotated[Actor, Body(examples=[ACTOR_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
     response: Response,
 ) -> Ack:
     """Register an actor (201); the same again is a no-op (200), other content a 409."""
-    written = services.app.register_actor(actor, writer)
-    settle(services, written, response)
+    written = await settle(services, partial(services.app.register_actor, actor, writer), response)
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 

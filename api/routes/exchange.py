@@ -112,15 +112,15 @@ async def import_story(
             await run_in_threadpool(parsed.add, numbered)
     parsed.add(splitter.close())
     stored = await run_in_threadpool(stored_ids_from, services.read, story)
-    result = await run_in_threadpool(
-        partial(import_lines, stored=stored), services.app, story, writer, parsed
+    result = await services.write(
+        partial(import_lines, services.app, story, writer, parsed, stored=stored)
     )
     return await _report(story, result, services)
 
 
 async def _report(story: str, result: ImportResult, services: ServicesDep) -> ImportReport:
     """Read-your-writes, then what the import did."""
-    await run_in_threadpool(services.read.wait_for, result.last_position)
+    await services.write(partial(services.read.wait_for, result.last_position))
     return ImportReport(
         story=story,
         lines=result.lines,
@@ -136,7 +136,7 @@ async def _import_csv(
     """A spreadsheet's rows, read whole (the import's body limit applies), then imported."""
     body = await request.body()
     stored = await run_in_threadpool(stored_ids_from, services.read, story)
-    result = await run_in_threadpool(
-        partial(import_csv, stored=stored), services.app, story, writer, body
+    result = await services.write(
+        partial(import_csv, services.app, story, writer, body, stored=stored)
     )
     return await _report(story, result, services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Body, Response
 from api.deps import ServicesDep, StoryId, Writer
 from api.routes import settle
 from api.schemas import FACT_EXAMPLES, FactCreated, errors
+from domain.application import Written
 from domain.errors import NotFound
 from domain.model import Fact
 
@@ -35,17 +37,16 @@ async def report_fact(
 ) -> FactCreated:
     """Append a fact (201); the same id and content again is a no-op (200), else 409."""
 
-    def write() -> FactCreated:
+    def write() -> Written:
         written = services.app.report_fact(story, fact, writer)
-        settle(services, written, response)
-        position = written.position
-        if position is None:  # a repeat: answer with the stored fact's position
+        if written.position is None:  # a repeat: answer with the stored fact's position
             try:
-                position = services.read.fact(story, written.id).position
+                return replace(written, position=services.read.fact(story, written.id).position)
             except NotFound:
-                position = None
-        return FactCreated(
-            id=written.id, story=story, position=position, recorded_at=written.recorded_at
-        )
+                pass
+        return written
 
-    return await services.write(write)
+    written = await settle(services, write, response)
+    return FactCreated(
+        id=written.id, story=story, position=written.position, recorded_at=written.recorded_at
+    )

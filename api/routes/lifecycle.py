@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Response
 
 from api.deps import FactId, ServicesDep, StoryId, Writer
+from api.routes import settle
 from api.schemas import (
     CORRECTION_EXAMPLE,
     CORROBORATION_EXAMPLE,
@@ -25,8 +28,10 @@ RESPONSES = errors(401, 404, 409, 413, 422)
 Event = Literal["corroborated", "disputed", "corrected", "retracted"]
 
 
-def _recorded(services: Services, written: Written, event: Event) -> LifecycleRecorded:
-    services.read.wait_for(written.position)
+async def _recorded(
+    services: Services, write: Callable[[], Written], event: Event, response: Response
+) -> LifecycleRecorded:
+    written = await settle(services, write, response)
     return LifecycleRecorded(
         id=written.id,
         story=written.story or "",
@@ -37,7 +42,7 @@ def _recorded(services: Services, written: Written, event: Event) -> LifecycleRe
 
 
 @router.post("/corroborations", status_code=201, responses=RESPONSES)
-def corroborate(
+async def corroborate(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Corroboration, Body(examples=[CORROBORATION_EXAMPLE])],
@@ -48,46 +53,52 @@ def corroborate(
     """Another source reports the fact too; an earlier source moves it earlier.
 
     A source the fact already cites (same name and date) appends nothing: 200."""
-    written = services.app.corroborate(story, fact_id, body, writer)
-    if not written.created:
-        response.status_code = 200
-    return _recorded(services, written, "corroborated")
+    return await _recorded(
+        services, partial(services.app.corroborate, story, fact_id, body, writer),
+        "corroborated", response
+    )  # fmt: skip
 
 
 @router.post("/disputes", status_code=201, responses=RESPONSES)
-def dispute(
+async def dispute(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Dispute, Body(examples=[DISPUTE_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
+    response: Response,
 ) -> LifecycleRecorded:
     """A source contradicts the fact; both stand, with attribution."""
-    written = services.app.dispute(story, fact_id, body, writer)
-    return _recorded(services, written, "disputed")
+    return await _recorded(
+        services, partial(services.app.dispute, story, fact_id, body, writer), "disputed", response
+    )
 
 
 @router.post("/corrections", status_code=201, responses=RESPONSES)
-def correct(
+async def correct(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Correction, Body(examples=[CORRECTION_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
+    response: Response,
 ) -> LifecycleRecorded:
     """A new version supersedes the fact from the correcting source's date."""
-    written = services.app.correct(story, fact_id, body, writer)
-    return _recorded(services, written, "corrected")
+    return await _recorded(
+        services, partial(services.app.correct, story, fact_id, body, writer), "corrected", response
+    )
 
 
 @router.post("/retraction", status_code=201, responses=RESPONSES)
-def retract(
+async def retract(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Retraction, Body(examples=[RETRACTION_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
+    response: Response,
 ) -> LifecycleRecorded:
     """The fact is withdrawn from the retracting source's date, with a reason."""
-    written = services.app.retract(story, fact_id, body, writer)
-    return _recorded(services, written, "retracted")
+    return await _recorded(
+        services, partial(services.app.retract, story, fact_id, body, writer), "retracted", response
+    )

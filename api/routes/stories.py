@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
@@ -22,15 +23,14 @@ router = APIRouter(prefix="/stories", tags=["stories"])
         **errors(401, 409, 413, 422),
     },
 )
-def create_story(
+async def create_story(
     story: Annotated[Story, Body(examples=[STORY_EXAMPLE])],
     writer: Writer,
     services: ServicesDep,
     response: Response,
 ) -> Ack:
     """Create a story (201); the same again is a no-op (200), other content a 409."""
-    written = services.app.create_story(story, writer)
-    settle(services, written, response)
+    written = await settle(services, partial(services.app.create_story, story, writer), response)
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 
