@@ -274,6 +274,9 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
             raise InterfaceError(error) from error
         raw.row_factory = sqlite3.Row  # rows read by column name, as on the pool's
         raw.execute("PRAGMA synchronous = FULL")
+        # An import's batch dirties thousands of pages: kept in memory until its commit,
+        # not spilled to the log halfway (SQLite's default cache is 2 MB).
+        raw.execute("PRAGMA cache_size = -65536")
         return SQLiteConnection(sqlite_conn=raw, max_age=None)
 
     def close(self) -> None:

@@ -25,13 +25,13 @@ import httpx
 import orjson
 import pytest
 
+from api.importing import BATCH_SIZE as IMPORT_BATCH  # each batch is one transaction
 from tests.test_server_process import _wait_until_up, free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "desk-secret"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
 FT = {"name": "Financial Times", "published": "2024-01-11"}
-IMPORT_BATCH = 500  # api.importing.BATCH_SIZE: each batch is one transaction
 
 
 def claim(fact_id: str, text: str = "talks", published: str = "2024-01-11") -> dict[str, Any]:
@@ -197,7 +197,7 @@ def test_two_servers_on_one_postgres_database_lose_nothing_and_store_nothing_twi
 def test_a_server_killed_mid_import_keeps_whole_batches_and_a_rerun_resumes(
     sqlite_file: Path, tmp_path: Path
 ) -> None:
-    lines = 30 * IMPORT_BATCH
+    lines = 6 * IMPORT_BATCH
     body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
     database = f"sqlite:///{sqlite_file}"
     with serving(database, tmp_path / "server.log") as (url, process):
