@@ -287,3 +287,63 @@ def test_on_postgresql_a_write_never_waits_for_a_catch_up_holding_the_tracking_r
         assert {i.id for i in opened.read.facts("s").items} == {"with-rows", "left-to-catch-up"}
     finally:
         opened.close()
+
+
+def test_an_acknowledged_write_has_reached_the_disk_on_the_write_connection(
+    services: Services,
+) -> None:
+    """Every write commits with ``synchronous = FULL`` (it survives a power cut, as the
+    library's own event log), on the one connection kept for writes: reads, catch-up and
+    rebuilds take the pool's other connections, and never change its setting."""
+    store = services.read.store
+    if not isinstance(store, SQLiteReadStore):
+        pytest.skip("SQLite's own durability setting")
+    connections: set[int] = set()
+    for i in range(3):
+        services.app.report_fact("s", parse_fact(claim(f"d-{i}")), "w")
+        services.read.catch_up()  # a catch-up transaction in between (NORMAL on its own)
+        assert services.read.fact("s", f"d-{i}").position is not None
+        with store.durable_transaction() as c:
+            c.execute("PRAGMA synchronous")
+            assert c.fetchone()[0] == 2  # FULL
+            connections.add(id(c.sqlite_cursor.connection))
+    assert len(connections) == 1
+
+
+def test_reads_are_answered_while_a_write_waits_for_its_commit(database_url: str) -> None:
+    """A write runs on the writes' own threads: the server keeps answering others while
+    one is inside its transaction (here held open on purpose)."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    settings = Settings(database_url=database_url, tokens="w:s", read_tokens="")
+    auth = {"Authorization": "Bearer s"}
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/stories", json={"id": "s", "title": "t"}, headers=auth).is_success
+        services = client.app.state.services  # type: ignore[attr-defined]
+        release = threading.Event()
+        answers: list[int] = []
+
+        def post() -> None:
+            answer = client.post("/stories/s/facts", json=claim("held"), headers=auth)
+            answers.append(answer.status_code)
+
+        with transactions_counted(grouped(services), hold_first=release) as (_, entered):
+            writing = threading.Thread(target=post)
+            writing.start()
+            try:
+                assert entered.wait(10)  # the write is inside its transaction
+                read: list[int] = []
+                reading = threading.Thread(
+                    target=lambda: read.append(client.get("/stories/s").status_code)
+                )
+                reading.start()
+                reading.join(10)  # a server stuck behind the write would never answer
+                assert read == [200]
+                assert answers == []  # the write still waits for its commit
+            finally:
+                release.set()
+                writing.join(10)
+        assert answers == [201]
+        assert client.get("/stories/s/facts/held").status_code == 200
