@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from itertools import chain
 from typing import Annotated, Literal
@@ -111,16 +112,23 @@ async def import_story(
         if numbered:
             await run_in_threadpool(parsed.add, numbered)
     parsed.add(splitter.close())
-    stored = await run_in_threadpool(stored_ids_from, services.read, story)
-    result = await services.write(
-        partial(import_lines, services.app, story, writer, parsed, stored=stored)
+    return await _imported(
+        story, services, partial(import_lines, services.app, story, writer, parsed)
     )
-    return await _report(story, result, services)
 
 
-async def _report(story: str, result: ImportResult, services: ServicesDep) -> ImportReport:
-    """Read-your-writes, then what the import did."""
-    await services.write(partial(services.read.wait_for, result.last_position))
+async def _imported(
+    story: str, services: ServicesDep, run: Callable[..., ImportResult]
+) -> ImportReport:
+    """Check and append on the writes' threads (``run`` is told which ids may be stored
+    already), then answer once the read models hold the import (read-your-writes)."""
+
+    def imported() -> ImportResult:
+        result = run(stored=stored_ids_from(services.read, story))
+        services.read.wait_for(result.last_position)
+        return result
+
+    result = await services.write(imported)
     return ImportReport(
         story=story,
         lines=result.lines,
@@ -135,8 +143,4 @@ async def _import_csv(
 ) -> ImportReport:
     """A spreadsheet's rows, read whole (the import's body limit applies), then imported."""
     body = await request.body()
-    stored = await run_in_threadpool(stored_ids_from, services.read, story)
-    result = await services.write(
-        partial(import_csv, services.app, story, writer, body, stored=stored)
-    )
-    return await _report(story, result, services)
+    return await _imported(story, services, partial(import_csv, services.app, story, writer, body))
