@@ -1,7 +1,8 @@
 """The write path under load, through real servers: uvicorn processes over HTTP.
 
 Concurrent writers (threads with their own httpx clients), a server killed with SIGKILL
-in the middle of an import, and two servers on one database (a SQLite file, PostgreSQL):
+in the middle of an import, and two servers on one database, each on a SQLite file and
+on PostgreSQL:
 every acknowledged write readable at once, none lost, none stored twice, and each
 refused write answered on its own and leaving nothing.
 """
@@ -16,8 +17,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -197,9 +199,60 @@ def test_two_servers_on_one_postgres_database_lose_nothing_and_store_nothing_twi
 def test_a_server_killed_mid_import_keeps_whole_batches_and_a_rerun_resumes(
     sqlite_file: Path, tmp_path: Path
 ) -> None:
+    def projected() -> tuple[int, int]:
+        reported, tracked = sqlite_log(sqlite_file)
+        with sqlite3.connect(sqlite_file) as db:
+            rows = db.execute(
+                "SELECT COUNT(*) FROM rm_versions WHERE story = 's' AND fact_id LIKE 'imp-%'"
+            ).fetchone()[0]
+        return rows, tracked - max(p for p, _ in reported)
+
+    _kill_mid_import(
+        f"sqlite:///{sqlite_file}", partial(_imported, sqlite_file), projected, tmp_path
+    )
+
+
+@pytest.mark.postgres
+def test_a_server_killed_mid_import_on_postgres_keeps_whole_batches_and_a_rerun_resumes(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    def imported() -> list[str]:
+        with psycopg.connect(postgres_url) as conn:
+            if conn.execute("SELECT to_regclass('reportedly_events')").fetchone() == (None,):
+                return []
+            rows = conn.execute(
+                "SELECT state FROM reportedly_events WHERE topic = 'domain.events:FactReported'"
+            ).fetchall()
+        ids = [orjson.loads(bytes(r[0]))["fact"]["id"] for r in rows]
+        return [i for i in ids if i.startswith("imp-")]
+
+    def projected() -> tuple[int, int]:
+        with psycopg.connect(postgres_url) as conn:
+            rows = conn.execute(
+                "SELECT COUNT(*) FROM rm_versions WHERE story = 's' AND fact_id LIKE 'imp-%'"
+            ).fetchone()[0]
+            behind = conn.execute(
+                "SELECT (SELECT max(notification_id) FROM reportedly_events) - "
+                "(SELECT notification_id FROM rm_tracking WHERE application_name = 'reportedly')"
+            ).fetchone()[0]
+        return rows, behind
+
+    _kill_mid_import(postgres_url, imported, projected, tmp_path)
+
+
+def _kill_mid_import(
+    database: str,
+    imported: Callable[[], list[str]],
+    projected: Callable[[], tuple[int, int]],
+    tmp_path: Path,
+) -> None:
+    """SIGKILL a server while it appends a 6-batch import: whole batches are kept, with
+    their read-model rows (``projected``: rows for the import, how far tracking is behind
+    the log), and running the import again appends exactly the rest."""
     lines = 6 * IMPORT_BATCH
     body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
-    database = f"sqlite:///{sqlite_file}"
     with serving(database, tmp_path / "server.log") as (url, process):
         create_story(url)
         posting = threading.Thread(
@@ -209,24 +262,18 @@ def test_a_server_killed_mid_import_keeps_whole_batches_and_a_rerun_resumes(
         )
         posting.start()
         deadline = time.monotonic() + 120
-        while len(_imported(sqlite_file)) < 2 * IMPORT_BATCH:
+        while len(imported()) < 2 * IMPORT_BATCH:
             assert time.monotonic() < deadline, "the import never started appending"
             time.sleep(0.005)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     posting.join(30)
-    kept = _imported(sqlite_file)
+    kept = imported()
     assert 0 < len(kept) < lines, "the kill came too late to cut the import"
     assert len(kept) % IMPORT_BATCH == 0  # whole batches, never part of one
     assert len(set(kept)) == len(kept)
-    reported, tracked = sqlite_log(sqlite_file)
     # The read models were committed with each batch: they hold the log, no catch-up.
-    assert tracked == max(p for p, _ in reported)
-    with sqlite3.connect(sqlite_file) as db:
-        projected = db.execute(
-            "SELECT COUNT(*) FROM rm_versions WHERE story = 's' AND fact_id LIKE 'imp-%'"
-        ).fetchone()[0]
-    assert projected == len(kept)
+    assert projected() == (len(kept), 0)
 
     with serving(database, tmp_path / "again.log") as (url, _):
         report = _post_import(url, body)
@@ -234,7 +281,7 @@ def test_a_server_killed_mid_import_keeps_whole_batches_and_a_rerun_resumes(
         assert report["unchanged"] == len(kept)
         page = httpx.get(f"{url}/stories/s/facts", params={"limit": 1}).json()
         assert page["items"]
-    final = _imported(sqlite_file)
+    final = imported()
     assert sorted(final) == sorted(f"imp-{i}" for i in range(lines))
 
 
