@@ -2,9 +2,8 @@
 
 Concurrent writers (threads with their own httpx clients), a server killed with SIGKILL
 in the middle of an import, and two servers on one database, each on a SQLite file and
-on PostgreSQL:
-every acknowledged write readable at once, none lost, none stored twice, and each
-refused write answered on its own and leaving nothing.
+on PostgreSQL: every acknowledged write readable at once, none lost, none stored twice,
+and each refused write answered on its own and leaving nothing.
 """
 
 from __future__ import annotations
