@@ -68,10 +68,8 @@ class WriterAuth(HTTPBearer):
         return authenticate(secret, services.settings.token_map("tokens"), "writes")
 
 
-require_writer = WriterAuth(
-    scheme_name="HTTPBearer",
-    auto_error=False,
-    description="a token from REPORTEDLY_TOKENS; its name is recorded as the writer",
+require_writer = WriterAuth(  # the same scheme as ``bearer``, for the docs
+    scheme_name=bearer.scheme_name, auto_error=False, description=bearer.model.description
 )
 
 
