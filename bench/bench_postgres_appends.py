@@ -13,6 +13,12 @@ Afterwards the log is checked: every acknowledged fact stored exactly once.
 The library baseline saves one small aggregate per transaction, from one thread and from
 ``--clients`` threads: the rate one database takes through eventsourcing's recorder,
 which locks the events table for each insert so that the log has no gaps.
+
+Where an append's time goes, per configuration: the CPU of the API processes, of
+PostgreSQL and of this load generator (``/proc``), and, from ``pg_locks`` sampled every
+5 ms, how long an append waits for the events table's lock and how long the lock is held
+for it (Little's law: the average number of waiters, and the share of the time the lock
+is held, each divided by the appends/s).
 """
 
 from __future__ import annotations
@@ -237,6 +243,41 @@ def http_rate(base: str, story: str, appends: int, clients: int) -> float:
     return in_threads(clients, appends, append)
 
 
+@contextmanager
+def table_lock_sampled(url: str, every: float = 0.005) -> Iterator[list[float]]:
+    """While the block runs, samples who holds and who waits for the events table's lock
+    (``pg_locks``, every ``every`` seconds); yields, filled at the end: the average number
+    of sessions waiting for it, and the share of the time it is held. By Little's law,
+    divided by the appends/s, these are the time an append waits for the lock and the
+    time the lock is held for it (its insert, rows and commit, and every wait between)."""
+    found: list[float] = []
+    samples: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            while not done.is_set():
+                row = conn.execute(
+                    "SELECT count(*) FILTER (WHERE NOT granted), count(*) FILTER (WHERE granted) "
+                    "FROM pg_locks WHERE locktype = 'relation' AND mode = 'ExclusiveLock' "
+                    "AND relation = to_regclass('reportedly_events')"
+                ).fetchone()
+                assert row is not None
+                samples.append((int(row[0]), int(row[1])))
+                done.wait(every)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield found
+    finally:
+        done.set()
+        sampler.join(10)
+        if samples:
+            found += [sum(s[0] for s in samples) / len(samples)]
+            found += [sum(s[1] for s in samples) / len(samples)]
+
+
 def stored_facts(url: str) -> dict[str, int]:
     """FactReported events per story, straight from the events table."""
     with psycopg.connect(url) as conn:
@@ -293,12 +334,14 @@ def main() -> None:
                     cpu_seconds(command="postgres"),
                     time.process_time(),
                 )
-                rate = http_rate(base, f"bench-{workers}", args.appends, args.clients)
+                with table_lock_sampled(url) as lock:
+                    rate = http_rate(base, f"bench-{workers}", args.appends, args.clients)
                 after = (cpu_seconds(session), cpu_seconds(command="postgres"), time.process_time())
             spent.append(
                 [(b - a) / args.appends * 1000 for a, b in zip(before, after, strict=True)]
+                + [n / rate * 1000 for n in lock]  # Little's law: ms an append
             )
-            rows.append((f"HTTP, {workers} API process(es)", rate))
+            rows.append((f"HTTP, {workers} process{'es' if workers > 1 else ''}", rate))
         counts = stored_facts(url)
         acknowledged = args.appends + WARM_UP * args.clients  # measured and warm-up
         lost = {
@@ -311,12 +354,15 @@ def main() -> None:
     for name, rate in rows:
         print(f"{name:<32}{rate:>12,.0f}{rate / baseline:>22.2f}")
     eight = rows[1][1]
+    print(f"\n{'HTTP path':<20}{'vs 8 threads':>13}{'API':>7}{'PG':>7}{'client':>8}", end="")
+    print(f"{'lock wait':>11}{'held':>7}")
+    for (name, rate), (api, pg, client, *waits) in zip(rows[3:], spent, strict=True):
+        print(f"{name:<20}{rate / eight:>13.2f}{api:>7.2f}{pg:>7.2f}{client:>8.2f}", end="")
+        print("".join(f"{w:>{width}.2f}" for w, width in zip(waits, (11, 7), strict=False)))
     print(
-        f"\n{'HTTP path':<32}{'vs library 8 threads':>22}{'API ms':>9}{'PG ms':>8}{'client ms':>11}"
+        "(ms an append. CPU: the API processes, every postgres process, the load generator.\n"
+        " Wall, from pg_locks sampled: waiting for the events table's lock, holding it.)"
     )
-    for (name, rate), (api, pg, client) in zip(rows[3:], spent, strict=True):
-        print(f"{name:<32}{rate / eight:>22.2f}{api:>9.2f}{pg:>8.2f}{client:>11.2f}")
-    print("(CPU ms per append: the API processes, every postgres process, the load generator)")
     print(f"facts acknowledged but not stored, per configuration: {lost} (none stored twice)")
 
 
