@@ -275,8 +275,10 @@ class SQLiteReadStore(_Tables, SQLiteTrackingRecorder):
         raw.row_factory = sqlite3.Row  # rows read by column name, as on the pool's
         raw.execute("PRAGMA synchronous = FULL")
         # An import's batch dirties thousands of pages: kept in memory until its commit,
-        # not spilled to the log halfway (SQLite's default cache is 2 MB).
-        raw.execute("PRAGMA cache_size = -65536")
+        # not spilled to the log halfway (SQLite's default cache is 2 MB). 16 MB imports
+        # as fast as 64 MB did (100,000 lines, 3 alternating pairs) and the server keeps
+        # 50 MB less after one.
+        raw.execute("PRAGMA cache_size = -16384")
         return SQLiteConnection(sqlite_conn=raw, max_age=None)
 
     def close(self) -> None:
