@@ -15,6 +15,8 @@ already in the store (same event, same source and content) is skipped.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import threading
 from collections import Counter
@@ -22,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Annotated, Any, Literal, cast
 
 import orjson
@@ -95,6 +97,30 @@ class _CollectorPause:
 
 
 collector_paused = _CollectorPause()
+
+
+def give_memory_back() -> bool:
+    """Hand the memory a finished import freed back to the system; whether it could.
+
+    An import holds every line, fact and event until it ends (about 5.7 KB a line at its
+    peak, measured on 100,000 lines). Freed, most of it stays with the process: the C
+    library's allocator keeps it for reuse, and a server that started at 146 MB held 287
+    MB after one such import. glibc's ``malloc_trim`` returns it (220 MB there). Elsewhere
+    (no such call) this does nothing; the memory is reused by the next import.
+    """
+    gc.collect()  # the collector was paused during the import: its cycles go first
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)  # returns whether there was any to release: either way, nothing is left
+    return True
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    return cast(Callable[[int], int], trim) if trim is not None else None
 
 
 class LineBase(BaseModel):

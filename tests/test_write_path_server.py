@@ -284,6 +284,37 @@ def _kill_mid_import(
     assert sorted(final) == sorted(f"imp-{i}" for i in range(lines))
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_a_server_gives_back_the_memory_an_import_held(sqlite_file: Path, tmp_path: Path) -> None:
+    """An import holds every line until it ends (hundreds of MB for 100,000 lines); once
+    answered, the server hands that memory back rather than keeping it."""
+    from api.importing import give_memory_back
+
+    if not give_memory_back():
+        pytest.skip("this C library cannot hand memory back (no malloc_trim)")
+    lines = 100_000
+    body = b"\n".join(orjson.dumps(claim(f"mem-{i}", f"line {i}")) for i in range(lines))
+    with serving(f"sqlite:///{sqlite_file}", tmp_path / "server.log") as (url, process):
+        create_story(url)
+        before = _memory_mb(process.pid, "VmRSS")
+        assert _post_import(url, body)["appended"] == lines
+        peak = _memory_mb(process.pid, "VmHWM")
+        deadline, after = time.monotonic() + 20, _memory_mb(process.pid, "VmRSS")
+        while after - before > 0.2 * (peak - before) and time.monotonic() < deadline:
+            time.sleep(0.2)  # handed back after the answer is sent
+            after = _memory_mb(process.pid, "VmRSS")
+    # Measured: 146 MB before, 665 at the peak, 216 after (287 when kept).
+    assert peak - before > 200, "the import should have held its lines in memory"
+    assert after - before <= 0.2 * (peak - before), (before, peak, after)
+
+
+def _memory_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no {field} for process {pid}")
+
+
 def _post_import(url: str, body: bytes) -> Any:
     try:
         answer = httpx.post(

@@ -7,14 +7,21 @@ from functools import partial
 from itertools import chain
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import exporting, timelinejs
 from api.csv_import import import_csv
 from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
-from api.importing import ImportResult, LineSplitter, Parsed, import_lines, stored_ids_from
+from api.importing import (
+    ImportResult,
+    LineSplitter,
+    Parsed,
+    give_memory_back,
+    import_lines,
+    stored_ids_from,
+)
 from api.schemas import ImportReport, errors
 
 router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
@@ -100,9 +107,10 @@ CSV_TYPES = ("text/csv", "application/csv")
     },
 )
 async def import_story(
-    story: StoryId, request: Request, writer: Writer, services: ServicesDep
+    story: StoryId, request: Request, writer: Writer, services: ServicesDep, after: BackgroundTasks
 ) -> ImportReport:
     """Import NDJSON facts or an export, or a CSV; every line is checked before any is appended."""
+    after.add_task(give_memory_back)  # once answered, when the import's objects are freed
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type in CSV_TYPES:
         return await _import_csv(story, request, writer, services)
