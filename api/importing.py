@@ -102,14 +102,13 @@ collector_paused = _CollectorPause()
 def give_memory_back() -> bool:
     """Hand the memory a finished import freed back to the system; whether it could.
 
-    An import holds every line, fact and event until it ends (about 5.7 KB a line at its
-    peak, measured on 100,000 lines). Freed, most of it stays with the process: the C
+    An import holds every line, fact and event until it ends (about 5 KB a line at its
+    peak, measured on 100,000 lines). Freed, much of it stays with the process: the C
     library's allocator keeps it for reuse, and a server that started at 146 MB held 287
-    MB after one such import. glibc's ``malloc_trim`` returns it (220 MB there). Elsewhere
-    (no such call) this does nothing; the memory is reused by the next import.
+    MB after one such import. glibc's ``malloc_trim`` returns it (about 220 MB there).
+    Elsewhere (no such call) this does nothing; the memory is reused by the next import.
     """
-    gc.collect()  # the collector was paused during the import: its cycles go first
-    trim = _malloc_trim()
+    trim = _malloc_trim()  # ctypes releases the GIL for the call: the server goes on
     if trim is None:
         return False
     trim(0)  # returns whether there was any to release: either way, nothing is left
