@@ -298,16 +298,26 @@ def test_an_acknowledged_write_has_reached_the_disk_on_the_write_connection(
     store = services.read.store
     if not isinstance(store, SQLiteReadStore):
         pytest.skip("SQLite's own durability setting")
-    connections: set[int] = set()
-    for i in range(3):
-        services.app.report_fact("s", parse_fact(claim(f"d-{i}")), "w")
-        services.read.catch_up()  # a catch-up transaction in between (NORMAL on its own)
-        assert services.read.fact("s", f"d-{i}").position is not None
-        with store.durable_transaction() as c:
+    original = store.durable_transaction
+    seen: list[tuple[int, int]] = []  # (synchronous, connection) inside each write
+
+    @contextmanager
+    def observed() -> Iterator[Any]:
+        with original() as c:
             c.execute("PRAGMA synchronous")
-            assert c.fetchone()[0] == 2  # FULL
-            connections.add(id(c.sqlite_cursor.connection))
-    assert len(connections) == 1
+            seen.append((c.fetchone()[0], id(c.sqlite_cursor.connection)))
+            yield c
+
+    store.durable_transaction = observed  # type: ignore[method-assign]
+    try:
+        for i in range(3):
+            services.app.report_fact("s", parse_fact(claim(f"d-{i}")), "w")
+            services.read.catch_up()  # a catch-up transaction in between (NORMAL on its own)
+            assert services.read.fact("s", f"d-{i}").position is not None
+    finally:
+        store.durable_transaction = original  # type: ignore[method-assign]
+    assert [level for level, _ in seen] == [2, 2, 2]  # FULL, in each write's transaction
+    assert len({connection for _, connection in seen}) == 1
 
 
 def test_reads_are_answered_while_a_write_waits_for_its_commit(database_url: str) -> None:
