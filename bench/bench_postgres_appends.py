@@ -35,6 +35,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
@@ -243,14 +244,22 @@ def http_rate(base: str, story: str, appends: int, clients: int) -> float:
     return in_threads(clients, appends, append)
 
 
+@dataclass
+class TableLock:
+    """The events table's lock over a measurement: the average number of sessions waiting
+    for it, and the share of the time it is held (filled when the measurement ends)."""
+
+    waiting: float = 0.0
+    held: float = 0.0
+
+
 @contextmanager
-def table_lock_sampled(url: str, every: float = 0.005) -> Iterator[list[float]]:
+def table_lock_sampled(url: str, every: float = 0.005) -> Iterator[TableLock]:
     """While the block runs, samples who holds and who waits for the events table's lock
-    (``pg_locks``, every ``every`` seconds); yields, filled at the end: the average number
-    of sessions waiting for it, and the share of the time it is held. By Little's law,
-    divided by the appends/s, these are the time an append waits for the lock and the
-    time the lock is held for it (its insert, rows and commit, and every wait between)."""
-    found: list[float] = []
+    (``pg_locks``, every ``every`` seconds). By Little's law, divided by the appends/s,
+    its averages are the time an append waits for the lock and the time the lock is held
+    for it (its insert, rows and commit, and every wait between)."""
+    lock = TableLock()
     samples: list[tuple[int, int]] = []
     done = threading.Event()
 
@@ -269,13 +278,13 @@ def table_lock_sampled(url: str, every: float = 0.005) -> Iterator[list[float]]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     try:
-        yield found
+        yield lock
     finally:
         done.set()
         sampler.join(10)
         if samples:
-            found += [sum(s[0] for s in samples) / len(samples)]
-            found += [sum(s[1] for s in samples) / len(samples)]
+            lock.waiting = sum(waiting for waiting, _ in samples) / len(samples)
+            lock.held = sum(held for _, held in samples) / len(samples)
 
 
 def stored_facts(url: str) -> dict[str, int]:
@@ -329,17 +338,13 @@ def main() -> None:
             with serving(url, workers) as (base, session):
                 # Every worker's first requests import and build lazily: warm them first.
                 http_rate(base, f"warm-{workers}", WARM_UP * args.clients, args.clients)
-                before = (
-                    cpu_seconds(session),
-                    cpu_seconds(command="postgres"),
-                    time.process_time(),
-                )
+                before = cpu_split(session)
                 with table_lock_sampled(url) as lock:
                     rate = http_rate(base, f"bench-{workers}", args.appends, args.clients)
-                after = (cpu_seconds(session), cpu_seconds(command="postgres"), time.process_time())
+                after = cpu_split(session)
             spent.append(
                 [(b - a) / args.appends * 1000 for a, b in zip(before, after, strict=True)]
-                + [n / rate * 1000 for n in lock]  # Little's law: ms an append
+                + [lock.waiting / rate * 1000, lock.held / rate * 1000]  # Little's law
             )
             rows.append((f"HTTP, {workers} process{'es' if workers > 1 else ''}", rate))
         counts = stored_facts(url)
@@ -354,11 +359,12 @@ def main() -> None:
     for name, rate in rows:
         print(f"{name:<32}{rate:>12,.0f}{rate / baseline:>22.2f}")
     eight = rows[1][1]
-    print(f"\n{'HTTP path':<20}{'vs 8 threads':>13}{'API':>7}{'PG':>7}{'client':>8}", end="")
+    versus = f"vs {args.clients} threads"
+    print(f"\n{'HTTP path':<20}{versus:>13}{'API':>7}{'PG':>7}{'client':>8}", end="")
     print(f"{'lock wait':>11}{'held':>7}")
-    for (name, rate), (api, pg, client, *waits) in zip(rows[3:], spent, strict=True):
+    for (name, rate), (api, pg, client, waiting, held) in zip(rows[3:], spent, strict=True):
         print(f"{name:<20}{rate / eight:>13.2f}{api:>7.2f}{pg:>7.2f}{client:>8.2f}", end="")
-        print("".join(f"{w:>{width}.2f}" for w, width in zip(waits, (11, 7), strict=False)))
+        print(f"{waiting:>11.2f}{held:>7.2f}")
     print(
         "(ms an append. CPU: the API processes, every postgres process, the load generator.\n"
         " Wall, from pg_locks sampled: waiting for the events table's lock, holding it.)"
