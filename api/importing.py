@@ -116,10 +116,10 @@ def give_memory_back() -> bool:
 
 
 @lru_cache(maxsize=1)
-def _malloc_trim() -> Callable[[int], int] | None:
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None where the C library has no such call."""
     name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    return cast(Callable[[int], int], trim) if trim is not None else None
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
 
 
 class LineBase(BaseModel):

@@ -53,10 +53,8 @@ async def corroborate(
     """Another source reports the fact too; an earlier source moves it earlier.
 
     A source the fact already cites (same name and date) appends nothing: 200."""
-    return await _recorded(
-        services, partial(services.app.corroborate, story, fact_id, body, writer),
-        "corroborated", response
-    )  # fmt: skip
+    write = partial(services.app.corroborate, story, fact_id, body, writer)
+    return await _recorded(services, write, "corroborated", response)
 
 
 @router.post("/disputes", status_code=201, responses=RESPONSES)
