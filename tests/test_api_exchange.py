@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -13,7 +14,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from api.importing import parse_line
+from api.importing import LineSplitter, parse_line
 from api.main import create_app
 from domain.storyfile import StoryFile
 from tests.api_fixtures import ALICE, BOB, STORY, post_story_file, settings_for
@@ -220,6 +221,37 @@ def test_a_bare_fact_line_problem_names_the_fact_field(client: TestClient) -> No
         (1, "actor"),
         (1, "meeting"),
     }
+
+
+def test_the_collector_pauses_while_an_import_arrives_and_resumes_after_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pass of Python's cyclic collector walks every line received so far: paused
+    from the body's first chunk, a 100,000-line import ran 0.44 -> 0.58 of the library's
+    batched save (bench_appends). It must resume after every import, answered or not."""
+    enabled_while_received: list[bool] = []
+
+    class Watching(LineSplitter):
+        def feed(self, chunk: bytes) -> list[tuple[int, bytes]]:
+            enabled_while_received.append(gc.isenabled())
+            return super().feed(chunk)
+
+    monkeypatch.setattr("api.routes.exchange.LineSplitter", Watching)
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    fact = {"kind": "claim", "occurred": "2023-07", "subject": "talks", "predicate": "were",
+            "object": "held", "sources": [{"name": "FT", "published": "2024-01-11"}]}  # fmt: skip
+    good = orjson.dumps({"id": "claim-1", **fact})
+    bad = orjson.dumps({"id": "claim-2", **fact, "occurred": "whenever"})
+    assert gc.isenabled()
+    for body, status in ((good, 200), (bad, 422), (b"not json", 422)):
+        response = client.post(f"/stories/{STORY}/import", content=body, headers=ALICE)
+        assert response.status_code == status, response.text
+        assert gc.isenabled(), f"the collector stayed paused after a {status}"
+    csv_body = "id,kind,occurred\nx,claim,whenever\n"
+    csv_headers = ALICE | {"Content-Type": "text/csv"}
+    response = client.post(f"/stories/{STORY}/import", content=csv_body, headers=csv_headers)
+    assert response.status_code == 422 and gc.isenabled()
+    assert enabled_while_received and not any(enabled_while_received)
 
 
 def test_importing_into_an_unknown_story_without_a_story_line_is_a_404(
