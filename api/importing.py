@@ -73,6 +73,8 @@ class _CollectorPause:
     events); each full pass of the cyclic collector walks all of them, which measured
     here as a third of a 100,000-line import's CPU (110 -> 80 us a line). Reference
     counting still frees everything; the collector resumes when the last import ends.
+    The server holds it from a body's first chunk to the answer (``import_story``):
+    collections between chunks walked the lines parsed so far (54 -> 45 us a line).
     """
 
     def __init__(self) -> None:
