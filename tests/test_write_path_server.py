@@ -175,6 +175,41 @@ def test_two_servers_on_one_sqlite_file_lose_nothing_and_store_nothing_twice(
     assert tracked == max(p for p, _ in reported)
 
 
+def test_the_same_fact_posted_to_two_servers_on_one_sqlite_file_at_once_is_stored_once(
+    sqlite_file: Path, tmp_path: Path
+) -> None:
+    database = f"sqlite:///{sqlite_file}"
+    answers: dict[str, list[int]] = {}
+    with (
+        serving(database, tmp_path / "one.log") as (one, _),
+        serving(database, tmp_path / "two.log") as (two, _),
+    ):
+        create_story(one)
+        barrier = threading.Barrier(2)
+
+        def post(url: str, fact_id: str) -> None:
+            barrier.wait(timeout=30)
+            answer = httpx.post(f"{url}/stories/s/facts", json=claim(fact_id), headers=WRITE)
+            answers.setdefault(fact_id, []).append(answer.status_code)
+
+        for n in range(10):
+            racers = [threading.Thread(target=post, args=(url, f"same-{n}")) for url in (one, two)]
+            for thread in racers:
+                thread.start()
+            for thread in racers:
+                thread.join()
+        # The same id with other content, to either server: a conflict, nothing appended.
+        for url in (one, two):
+            other = httpx.post(
+                f"{url}/stories/s/facts", json=claim("same-0", "dinner"), headers=WRITE
+            )
+            assert other.status_code == 409, other.text
+    assert all(sorted(statuses) == [200, 201] for statuses in answers.values()), answers
+    reported, tracked = sqlite_log(sqlite_file)
+    assert sorted(state["fact"]["id"] for _, state in reported) == [f"same-{n}" for n in range(10)]
+    assert tracked == max(p for p, _ in reported)
+
+
 @pytest.mark.postgres
 def test_two_servers_on_one_postgres_database_lose_nothing_and_store_nothing_twice(
     postgres_url: str, tmp_path: Path
