@@ -308,14 +308,18 @@ class ImportResult:
     last_position: int | None
 
 
-def _signature(event: str, line_or_event: Any) -> tuple[str, bytes]:
+def _signature(event: str, line_or_event: Any) -> tuple[str, str]:
+    """What tells a lifecycle line from another: its event, source and content.
+
+    Kept for every lifecycle event an import follows, so as text: orjson hands back its
+    output in a buffer of 4 KB or more, which a ``bytes`` kept this long would hold."""
     payload: dict[str, Any] = {
         "source": line_or_event.source.model_dump(mode="json", exclude_none=True)
     }
     for name in ("note", "reason", "changes"):
         if hasattr(line_or_event, name):
             payload[name] = getattr(line_or_event, name)
-    return event, orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    return event, orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
 
 
 @dataclass
@@ -323,8 +327,8 @@ class _Followed:
     """One fact as the import's lifecycle lines act on it, in file order."""
 
     state: FactState  # as stored, or as reported by this import, then each new line applied
-    stored: Counter[tuple[str, bytes]]  # lifecycle events already in the store
-    seen: Counter[tuple[str, bytes]]
+    stored: Counter[tuple[str, str]]  # lifecycle events already in the store
+    seen: Counter[tuple[str, str]]
 
 
 StoredIds = Callable[[list[str]], Collection[str]]
@@ -346,6 +350,7 @@ class Importer:
         self.followed: dict[str, _Followed] = {}
         self.acting: list[FactLifecycleEvent] = []  # checked lifecycle events, in order
         self.file_facts: dict[str, Fact] = {}
+        self.maybe_stored: Collection[str] | None = None  # of the file's ids, per ``stored``
         self.file_actors: set[str] = set()
         self.plan: Plan | None = None
         self.named: dict[str, Fact] = {}
@@ -404,6 +409,8 @@ class Importer:
 
     def _check_facts(self, reported: list[tuple[int, ReportedLine]], bare: set[int]) -> None:
         facts = [ln.fact for _, ln in reported]
+        if self.stored is not None:
+            self.maybe_stored = self.stored(list(self.file_facts))
         try:
             self.plan = self.app.plan_facts(
                 self.story,
@@ -411,7 +418,7 @@ class Importer:
                 self.writer,
                 self.started,
                 actors=frozenset(self.file_actors),
-                stored=None if self.stored is None else self.stored(list(self.file_facts)),
+                stored=self.maybe_stored,
             )
         except Rejected as rejected:
             for p in rejected.problems:
@@ -421,9 +428,8 @@ class Importer:
 
     def _follow(self, fact_id: str) -> _Followed | None:
         if fact_id not in self.followed:
-            try:
-                state: FactState | None = self.app.get_fact(self.story, fact_id)
-            except NotFound:
+            state = None if self._only_here(fact_id) else self._stored_state(fact_id)
+            if state is None:
                 state = self._reported_here(fact_id)
             if state is None:
                 return None
@@ -432,6 +438,20 @@ class Importer:
             )
             self.followed[fact_id] = _Followed(state, stored, Counter())
         return self.followed[fact_id]
+
+    def _stored_state(self, fact_id: str) -> FactState | None:
+        try:
+            return self.app.get_fact(self.story, fact_id)
+        except NotFound:
+            return None
+
+    def _only_here(self, fact_id: str) -> bool:
+        """Whether a fact is reported by this import and not stored: no need to look."""
+        return (
+            self.maybe_stored is not None
+            and fact_id in self.file_facts
+            and fact_id not in self.maybe_stored
+        )
 
     def _reported_here(self, fact_id: str) -> FactState | None:
         """The state of a fact this import reports, as its report will make it."""
