@@ -204,16 +204,14 @@ def parse_rows(header: list[str], rows: Iterable[Row]) -> Parsed:
         if isinstance(result, list):
             parsed.problems += [in_columns(p) for p in result]
             continue
-        line, _ = result
-        parsed.lines.append((row.number, line))
-        parsed.bare.add(row.number)
+        parsed.lines.append((row.number, result))
         retraction = _retraction(row, fact)
         if retraction is not None:
             retracted = parse_line(row.number, orjson.dumps(retraction))
             if isinstance(retracted, list):
                 parsed.problems += [_in_retraction_columns(p) for p in retracted]
             else:
-                parsed.lines.append((row.number, retracted[0]))
+                parsed.lines.append((row.number, retracted))
     return parsed
 
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import orjson
 from eventsourcing.persistence import IntegrityError
@@ -36,7 +36,6 @@ from domain.application import Plan, Rejected, Reportedly, Written, names_in
 from domain.clocks import now
 from domain.errors import Conflict, DomainError, NotFound
 from domain.events import (
-    DomainEvent,
     FactCorrected,
     FactCorroborated,
     FactDisputed,
@@ -53,13 +52,15 @@ from domain.model import (
     FACT_KINDS,
     Actor,
     Fact,
+    FactBase,
     Slug,
     Source,
     Story,
 )
 from projections.readmodels import ReadModels
 
-# Events a transaction of an import holds. Larger batches write fewer pages per line (the
+# Facts (with a meeting's index events) or lifecycle events a transaction of an import
+# holds. Larger batches write fewer pages per line (the
 # events' key index takes each batch's ids at random places: 500 of them dirty about as
 # many pages as 5,000), measured 20-30% less time a line once a store holds 100,000+
 # events; a single append that arrives meanwhile waits for the batch, about 0.2 s.
@@ -139,9 +140,19 @@ class LineBase(BaseModel):
     reported_at: datetime | None = None
 
 
-def _origin(line: LineBase) -> datetime | None:
-    """When the event was first recorded, by whichever store recorded it first."""
-    return line.origin_recorded_at or line.recorded_at
+def _origin(line: Entry) -> datetime | None:
+    """When the event was first recorded, by whichever store recorded it first (a bare
+    fact: by this one)."""
+    if isinstance(line, LineBase):
+        return line.origin_recorded_at or line.recorded_at
+    return None
+
+
+def _reported(line: Entry) -> Fact | None:
+    """The fact a line reports: a bare fact, or a reported event's."""
+    if isinstance(line, FactBase):
+        return line
+    return line.fact if isinstance(line, ReportedLine) else None
 
 
 class StoryLine(LineBase):
@@ -188,6 +199,9 @@ class RetractedLine(ActsOnFact):
 LifecycleLine = CorroboratedLine | DisputedLine | CorrectedLine | RetractedLine
 Line = Annotated[StoryLine | ActorLine | ReportedLine | LifecycleLine, Field(discriminator="event")]
 LINE: TypeAdapter[Line] = TypeAdapter(Line)
+# A line as parsed. A bare fact (most imports' lines) is kept as the fact itself: wrapped
+# as a reported line it took 700 more bytes a line until the import ended.
+Entry = Line | Fact
 EVENT_NAMES = {
     FactCorroborated: "corroborated",
     FactDisputed: "disputed",
@@ -217,13 +231,8 @@ def _loc(error: Any, bare: bool) -> str | None:
     return _field(error_loc(error), bare)
 
 
-# A bare fact's line, but for its fact: copied with each one (a third of the cost of
-# building the line anew, whose defaults are resolved one field at a time).
-_BARE = ReportedLine.model_construct(event="reported", fact=cast(Any, None))
-
-
-def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem]:
-    """One line and whether it is a bare fact, or its problems (field and why)."""
+def parse_line(number: int, text: bytes) -> Entry | list[LineProblem]:
+    """One line (a bare fact: the fact), or its problems (field and why)."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
@@ -233,12 +242,13 @@ def parse_line(number: int, text: bytes) -> tuple[Line, bool] | list[LineProblem
     bare = "event" not in data
     if bare:
         try:  # the common case, a valid fact: validated as one, without the line's union
-            return _BARE.model_copy(update={"fact": FACT_ADAPTER.validate_python(data)}), True
+            fact: Fact = FACT_ADAPTER.validate_python(data)
+            return fact
         except ValidationError:
             pass  # validated as a line below, for the line's own words about each field
         data = {"event": "reported", "fact": data}
     try:
-        return LINE.validate_python(data), bare
+        return LINE.validate_python(data)
     except ValidationError as error:
         found = plain_problems(error.errors(), tags=LINE_TAGS, subject="a line")
         return [LineProblem(number, _field(p.loc, bare), p.message) for p in found]
@@ -272,9 +282,8 @@ class LineSplitter:
 class Parsed:
     """Lines read so far, and every problem found in them."""
 
-    lines: list[tuple[int, Line]] = field(default_factory=list)
+    lines: list[tuple[int, Entry]] = field(default_factory=list)
     problems: list[LineProblem] = field(default_factory=list)
-    bare: set[int] = field(default_factory=set)  # numbers of lines holding a bare fact
 
     def add(self, numbered: Iterable[tuple[int, bytes]]) -> None:
         with collector_paused():
@@ -285,11 +294,8 @@ class Parsed:
             result = parse_line(number, text)
             if isinstance(result, list):
                 self.problems += result
-                continue
-            line, bare = result
-            self.lines.append((number, line))
-            if bare:
-                self.bare.add(number)
+            else:
+                self.lines.append((number, result))
 
     @classmethod
     def of(cls, body: bytes) -> Parsed:
@@ -356,8 +362,9 @@ class Importer:
         self.named: dict[str, Fact] = {}
 
     # ---- checking ------------------------------------------------------------------
-    def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[Line]]:
-        """Every problem of every line, or the lines to append (already stored: dropped)."""
+    def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[ActorLine]]:
+        """Every problem of every line, or the story and actors to append besides the
+        plan's facts and the lifecycle events (what is stored already is dropped)."""
         self.problems = list(parsed.problems)
         lines = sorted(parsed.lines, key=lambda pair: pair[0])
         story_line = next((ln for _, ln in lines if isinstance(ln, StoryLine)), None)
@@ -368,25 +375,27 @@ class Importer:
                 "with a story_created line)",
                 field="story",
             )
+        reported: list[tuple[int, Entry, Fact]] = []
         for number, line in lines:
             origin = _origin(line)
-            if origin is not None and origin > self.started:
+            if isinstance(line, LineBase) and origin is not None and origin > self.started:
                 name = "origin_recorded_at" if line.origin_recorded_at else "recorded_at"
                 self._problem(number, name, "is in the future")
             if isinstance(line, ActorLine):
                 self._check_actor(number, line)
-            elif isinstance(line, ReportedLine) and line.fact.id:
-                self.file_facts.setdefault(line.fact.id, line.fact)
-        self._check_facts([(n, ln) for n, ln in lines if isinstance(ln, ReportedLine)], parsed.bare)
-        todo: list[Line] = [ln for _, ln in lines if isinstance(ln, ActorLine)]
-        todo += [ln for _, ln in lines if isinstance(ln, ReportedLine)]
+            elif (fact := _reported(line)) is not None:
+                reported.append((number, line, fact))
+                if fact.id:
+                    self.file_facts.setdefault(fact.id, fact)
+        self._check_facts(reported)
+        actors = [ln for _, ln in lines if isinstance(ln, ActorLine)]
         self.named = names_in(self.file_facts.values())  # what corrections may name
         for number, line in lines:
             if isinstance(line, LifecycleLine):
                 self._check_lifecycle(number, line)
         if self.problems:
             raise LinesRejected(sorted(self.problems, key=lambda p: p.line))
-        return (None if story_exists else story_line), todo
+        return (None if story_exists else story_line), actors
 
     def _problem(self, line: int, field_name: str | None, message: str) -> None:
         self.problems.append(LineProblem(line, field_name, message))
@@ -407,8 +416,9 @@ class Importer:
         if stored != line.actor:
             self._problem(number, "actor", f"actor {line.actor.id!r} exists with other content")
 
-    def _check_facts(self, reported: list[tuple[int, ReportedLine]], bare: set[int]) -> None:
-        facts = [ln.fact for _, ln in reported]
+    def _check_facts(self, reported: list[tuple[int, Entry, Fact]]) -> None:
+        """Every fact reported, through the rules of any write (``plan_facts``)."""
+        facts = [fact for _, _, fact in reported]
         if self.stored is not None:
             self.maybe_stored = self.stored(list(self.file_facts))
         try:
@@ -419,11 +429,13 @@ class Importer:
                 self.started,
                 actors=frozenset(self.file_actors),
                 stored=self.maybe_stored,
+                origins=[_origin(line) for _, line, _ in reported],
             )
         except Rejected as rejected:
             for p in rejected.problems:
-                number = reported[p.entry][0]
-                where = p.field if number in bare or not p.field else f"fact.{p.field}"
+                number, line, _ = reported[p.entry]
+                bare = isinstance(line, FactBase)
+                where = p.field if bare or not p.field else f"fact.{p.field}"
                 self._problem(number, where, p.message)
 
     def _follow(self, fact_id: str) -> _Followed | None:
@@ -497,34 +509,30 @@ class Importer:
         self.acting.append(event)
 
     # ---- appending -----------------------------------------------------------------
-    def apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
+    def apply(
+        self, story_line: StoryLine | None, actors: list[ActorLine], total: int
+    ) -> ImportResult:
         """Append checked lines: story, actors, facts in atomic batches, then lifecycle."""
         try:
-            return self._apply(story_line, todo, total)
+            return self._apply(story_line, actors, total)
         except IntegrityError:
             raise Conflict(
                 "another writer appended to this story during the import; run it again "
                 "(an import never appends the same event twice)"
             ) from None
 
-    def _apply(self, story_line: StoryLine | None, todo: list[Line], total: int) -> ImportResult:
+    def _apply(
+        self, story_line: StoryLine | None, actors: list[ActorLine], total: int
+    ) -> ImportResult:
         app, appended, last = self.app, 0, None
         written: list[Written] = []
         at = self.started  # this store's recorded clock, for every event of the import
         if story_line is not None:
             story = story_line.story.model_copy(update={"id": self.story})
             written.append(app.create_story(story, self.writer, at, _origin(story_line)))
-        for line in todo:
-            if isinstance(line, ActorLine):
-                written.append(app.register_actor(line.actor, self.writer, at, _origin(line)))
+        for line in actors:
+            written.append(app.register_actor(line.actor, self.writer, at, _origin(line)))
         if self.plan is not None:
-            origins = {
-                ln.fact.id: _origin(ln)
-                for ln in todo
-                if isinstance(ln, ReportedLine) and _origin(ln)
-            }
-            if origins:  # keep when each fact was first recorded
-                self.plan.events[:] = [_with_origin(e, origins) for e in self.plan.events]
             written += app.save_plan(self.plan, batch_size=BATCH_SIZE)
         for start in range(0, len(self.acting), BATCH_SIZE):
             chunk = self.acting[start : start + BATCH_SIZE]
@@ -549,13 +557,6 @@ def _command(state: FactState, line: LifecycleLine, stamp: Stamp) -> FactLifecyc
     return state.retract(line.source, line.reason, stamp)
 
 
-def _with_origin(event: DomainEvent, origins: dict[str | None, datetime | None]) -> DomainEvent:
-    """A planned event carrying when its fact was first recorded (index events follow it)."""
-    fact_id = event.fact.id if isinstance(event, FactReported) else getattr(event, "fact_id", None)
-    origin = origins.get(fact_id)
-    return event.model_copy(update={"origin_recorded_at": origin}) if origin else event
-
-
 def import_lines(
     app: Reportedly, story: str, writer: str, parsed: Parsed, *, stored: StoredIds | None = None
 ) -> ImportResult:
@@ -566,8 +567,8 @@ def import_lines(
     """
     importer = Importer(app, story, writer, stored=stored)
     with collector_paused():
-        story_line, todo = importer.check(parsed)
-        return importer.apply(story_line, todo, total=len(parsed.lines))
+        story_line, actors = importer.check(parsed)
+        return importer.apply(story_line, actors, total=len(parsed.lines))
 
 
 def stored_ids_from(read: ReadModels, story: str) -> StoredIds:

@@ -97,13 +97,22 @@ class FactReported(DomainEvent):
     fact: Fact
 
     @classmethod
-    def first(cls, story: str, fact: Fact, writer: str, timestamp: datetime) -> FactReported:
-        """The event that reports ``fact``: version 1 of its aggregate in ``story``."""
+    def first(
+        cls,
+        story: str,
+        fact: Fact,
+        writer: str,
+        timestamp: datetime,
+        origin_recorded_at: datetime | None = None,
+    ) -> FactReported:
+        """The event that reports ``fact``: version 1 of its aggregate in ``story``
+        (``origin_recorded_at``: when the store it came from first recorded it)."""
         return cls(
             originator_id=fact_uuid(story, fact.id),
             originator_version=1,
             timestamp=timestamp,
             writer=writer,
+            origin_recorded_at=origin_recorded_at,
             story=story,
             fact=fact,
         )

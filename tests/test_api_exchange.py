@@ -14,7 +14,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from api.importing import LineSplitter, parse_line
+from api.importing import LineSplitter, ReportedLine, parse_line
 from api.main import create_app
 from domain.storyfile import StoryFile
 from tests.api_fixtures import ALICE, BOB, STORY, post_story_file, settings_for
@@ -390,8 +390,7 @@ def test_a_bare_fact_line_imports_as_the_same_line_as_its_reported_event(
 ) -> None:
     bare = parse_line(1, orjson.dumps(fact))
     wrapped = parse_line(1, orjson.dumps({"event": "reported", "fact": fact}))
-    assert isinstance(bare, tuple) and isinstance(wrapped, tuple)
-    assert bare[0] == wrapped[0] and bare[1] is True and wrapped[1] is False
+    assert isinstance(wrapped, ReportedLine) and bare == wrapped.fact
     # and a bad one still names its field as a bare line's (no "fact." before it)
     problems = parse_line(3, orjson.dumps({**fact, "occurred": "July"}))
     assert isinstance(problems, list)
