@@ -59,11 +59,11 @@ from domain.model import (
 )
 from projections.readmodels import ReadModels
 
-# Facts (with a meeting's index events) or lifecycle events a transaction of an import
-# holds. Larger batches write fewer pages per line (the
-# events' key index takes each batch's ids at random places: 500 of them dirty about as
-# many pages as 5,000), measured 20-30% less time a line once a store holds 100,000+
-# events; a single append that arrives meanwhile waits for the batch, about 0.2 s.
+# Facts (each with its index events) or lifecycle events a transaction of an import holds.
+# Larger batches write fewer pages per line (the events' key index takes each batch's ids
+# at random places: 500 of them dirty about as many pages as 5,000), measured 20-30% less
+# time a line once a store holds 100,000+ events; a single append that arrives meanwhile
+# waits for the batch, about 0.2 s.
 BATCH_SIZE = 5_000
 
 
