@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 from tests.tcp_proxy import TcpProxy
+from tests.test_write_path_server import race
 
 pytestmark = pytest.mark.postgres
 
@@ -157,21 +158,11 @@ def test_the_same_fact_posted_to_two_servers_at_once_is_stored_once(
     log = tmp_path / "servers.log"
     with server(postgres_url, log) as a, server(postgres_url, log) as b:
         a.post("/stories", json={"id": "race", "title": "Race"}).raise_for_status()
-        barrier = threading.Barrier(2)
-        answers: dict[str, list[int]] = {}
 
-        def post(client: httpx.Client, fact_id: str) -> None:
-            barrier.wait(timeout=30)
-            status = client.post("/stories/race/facts", json=claim(fact_id)).status_code
-            answers.setdefault(fact_id, []).append(status)
+        def post(client: httpx.Client, fact_id: str) -> int:
+            return client.post("/stories/race/facts", json=claim(fact_id)).status_code
 
-        for n in range(10):
-            racers = [threading.Thread(target=post, args=(c, f"same-{n}")) for c in (a, b)]
-            for thread in racers:
-                thread.start()
-            for thread in racers:
-                thread.join()
-
+        answers = race(post, [a, b], [f"same-{n}" for n in range(10)])
         assert all(sorted(statuses) == [200, 201] for statuses in answers.values()), answers
         assert stored_fact_ids(postgres_url) == sorted(f"same-{n}" for n in range(10))
         # The same id with other content, to the other server: a conflict, still one event.

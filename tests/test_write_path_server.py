@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -30,6 +30,7 @@ from api.importing import BATCH_SIZE as IMPORT_BATCH  # each batch is one transa
 from tests.test_server_process import _wait_until_up, free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
+Target = TypeVar("Target")
 TOKEN = "desk-secret"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
 FT = {"name": "Financial Times", "published": "2024-01-11"}
@@ -109,6 +110,29 @@ def hammer(urls: list[str], writers: int, per_writer: int, story: str = "s") -> 
     return outcome
 
 
+def race(
+    post: Callable[[Target, str], int], targets: list[Target], ids: list[str]
+) -> dict[str, list[int]]:
+    """Each id posted to every target at once (one thread a target, released together),
+    one id after another; the answers' statuses by id."""
+    answers: dict[str, list[int]] = {}
+    for fact_id in ids:
+        barrier = threading.Barrier(len(targets))
+
+        def one(
+            target: Target, fact_id: str = fact_id, barrier: threading.Barrier = barrier
+        ) -> None:
+            barrier.wait(timeout=30)
+            answers.setdefault(fact_id, []).append(post(target, fact_id))
+
+        racers = [threading.Thread(target=one, args=(t,)) for t in targets]
+        for thread in racers:
+            thread.start()
+        for thread in racers:
+            thread.join()
+    return answers
+
+
 def sqlite_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], int]:
     """The FactReported events of a SQLite store (position, state) and its tracking."""
     with sqlite3.connect(path) as db:
@@ -179,25 +203,19 @@ def test_the_same_fact_posted_to_two_servers_on_one_sqlite_file_at_once_is_store
     sqlite_file: Path, tmp_path: Path
 ) -> None:
     database = f"sqlite:///{sqlite_file}"
-    answers: dict[str, list[int]] = {}
+    ids = [f"same-{n}" for n in range(10)]
     with (
         serving(database, tmp_path / "one.log") as (one, _),
         serving(database, tmp_path / "two.log") as (two, _),
     ):
         create_story(one)
-        barrier = threading.Barrier(2)
 
-        def post(url: str, fact_id: str) -> None:
-            barrier.wait(timeout=30)
-            answer = httpx.post(f"{url}/stories/s/facts", json=claim(fact_id), headers=WRITE)
-            answers.setdefault(fact_id, []).append(answer.status_code)
+        def post(url: str, fact_id: str) -> int:
+            return httpx.post(
+                f"{url}/stories/s/facts", json=claim(fact_id), headers=WRITE
+            ).status_code
 
-        for n in range(10):
-            racers = [threading.Thread(target=post, args=(url, f"same-{n}")) for url in (one, two)]
-            for thread in racers:
-                thread.start()
-            for thread in racers:
-                thread.join()
+        answers = race(post, [one, two], ids)
         # The same id with other content, to either server: a conflict, nothing appended.
         for url in (one, two):
             other = httpx.post(
@@ -206,7 +224,7 @@ def test_the_same_fact_posted_to_two_servers_on_one_sqlite_file_at_once_is_store
             assert other.status_code == 409, other.text
     assert all(sorted(statuses) == [200, 201] for statuses in answers.values()), answers
     reported, tracked = sqlite_log(sqlite_file)
-    assert sorted(state["fact"]["id"] for _, state in reported) == [f"same-{n}" for n in range(10)]
+    assert sorted(state["fact"]["id"] for _, state in reported) == ids
     assert tracked == max(p for p, _ in reported)
 
 
