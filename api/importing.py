@@ -360,6 +360,7 @@ class Importer:
         self.file_actors: set[str] = set()
         self.plan: Plan | None = None
         self.named: dict[str, Fact] = {}
+        self.saved = 0  # lines appended so far, batch by batch
 
     # ---- checking ------------------------------------------------------------------
     def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[ActorLine]]:
@@ -517,8 +518,9 @@ class Importer:
             return self._apply(story_line, actors, total)
         except IntegrityError:
             raise Conflict(
-                "another writer appended to this story during the import; run it again "
-                "(an import never appends the same event twice)"
+                "another writer appended to this story during the import, so it stopped: "
+                f"{self.saved:,} of its {total:,} lines had been appended, in whole batches. "
+                "Run it again to append the rest (an import never appends the same event twice)"
             ) from None
 
     def _apply(
@@ -530,20 +532,26 @@ class Importer:
         if story_line is not None:
             story = story_line.story.model_copy(update={"id": self.story})
             written.append(app.create_story(story, self.writer, at, _origin(story_line)))
+            self.saved += written[-1].created
         for line in actors:
             written.append(app.register_actor(line.actor, self.writer, at, _origin(line)))
+            self.saved += written[-1].created
         if self.plan is not None:
-            written += app.save_plan(self.plan, batch_size=BATCH_SIZE)
+            written += app.save_plan(self.plan, batch_size=BATCH_SIZE, progress=self._batch_saved)
         for start in range(0, len(self.acting), BATCH_SIZE):
             chunk = self.acting[start : start + BATCH_SIZE]
             recordings = app.save(*chunk)
             last = recordings[-1].notification.id
             appended += len(chunk)
+            self._batch_saved(len(chunk))
         for w in written:
             appended += w.created
             if w.position is not None and (last is None or w.position > last):
                 last = w.position
         return ImportResult(total, appended, total - appended, last)
+
+    def _batch_saved(self, lines: int) -> None:
+        self.saved += lines
 
 
 def _command(state: FactState, line: LifecycleLine, stamp: Stamp) -> FactLifecycleEvent | None:

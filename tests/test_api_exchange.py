@@ -254,6 +254,44 @@ def test_the_collector_pauses_while_an_import_arrives_and_resumes_after_it(
     assert enabled_while_received and not any(enabled_while_received)
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_an_import_meeting_a_fact_written_meanwhile_stops_says_how_far_and_a_rerun_ends_it(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "memory://" if store == "memory" else f"sqlite:///{tmp_path / 'store.db'}"
+    with TestClient(create_app(settings_for(tmp_path, database_url=url))) as client:
+        _import_meets_a_fact_written_meanwhile(client, monkeypatch)
+
+
+def _import_meets_a_fact_written_meanwhile(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.post("/stories", json={"id": STORY, "title": "Geneva"}, headers=ALICE)
+    source = {"name": "FT", "published": "2024-01-11"}
+    facts = [{"id": f"claim-{i}", "kind": "claim", "occurred": "2023-07", "subject": "talks",
+              "predicate": "were", "object": f"round {i}", "sources": [source]}
+             for i in range(7)]  # fmt: skip
+    body = "\n".join(orjson.dumps(fact).decode() for fact in facts)
+    # Another writer reports claim-4 after the import has looked for its ids: it finds none.
+    assert client.post(FACTS, json=facts[4], headers=BOB).status_code == 201
+    monkeypatch.setattr("api.routes.exchange.stored_ids_from", lambda read, story: lambda ids: ())
+    monkeypatch.setattr("api.importing.BATCH_SIZE", 2)  # batches: 0-1, 2-3, then 4-5 meets it
+
+    stopped = client.post(f"/stories/{STORY}/import", content=body, headers=ALICE)
+    assert stopped.status_code == 409, stopped.text
+    message = stopped.json()["message"]
+    assert "4 of its 7 lines had been appended" in message and "Run it again" in message
+    listed = [item["id"] for item in client.get(FACTS).json()["items"]]
+    assert sorted(listed) == ["claim-0", "claim-1", "claim-2", "claim-3", "claim-4"]
+
+    monkeypatch.undo()
+    again = client.post(f"/stories/{STORY}/import", content=body, headers=ALICE)
+    assert again.status_code == 200, again.text
+    assert (again.json()["appended"], again.json()["unchanged"]) == (2, 5)
+    listed = [item["id"] for item in client.get(FACTS).json()["items"]]
+    assert sorted(listed) == [f"claim-{i}" for i in range(7)]
+
+
 def test_importing_into_an_unknown_story_without_a_story_line_is_a_404(
     client: TestClient,
 ) -> None:

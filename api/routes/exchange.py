@@ -24,6 +24,7 @@ from api.importing import (
     stored_ids_from,
 )
 from api.schemas import ImportReport, errors
+from domain.errors import Conflict
 
 router = APIRouter(prefix="/stories/{story}", tags=["exchange"])
 
@@ -143,7 +144,11 @@ async def _imported(
     already), then answer once the read models hold the import (read-your-writes)."""
 
     def imported() -> ImportResult:
-        result = run(stored=stored_ids_from(services.read, story))
+        try:
+            result = run(stored=stored_ids_from(services.read, story))
+        except Conflict:  # stopped after whole batches: those are readable at once too
+            services.read.catch_up()
+            raise
         services.read.wait_for(result.last_position)
         return result
 
