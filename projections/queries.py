@@ -166,7 +166,10 @@ def select_facts(
         params += [after[0], after[0], after[1]]
     statement = FACT_SELECT.format(data=store.data_of("v.position"))
     statement += "WHERE " + " AND ".join(where)
-    statement += " ORDER BY v.occurred_earliest, v.fact_id"
+    if fact_id is None:
+        # One fact has one live version: ordered, SQLite would walk the story's facts in
+        # that order to find it (34 ms in a 100,000-fact story) rather than look it up.
+        statement += " ORDER BY v.occurred_earliest, v.fact_id"
     if limit is not None:
         statement += " LIMIT ?"
         params.append(limit)

@@ -71,19 +71,21 @@ FACT_ENVELOPE = ENVELOPE | {"story", "fact_id"}
 MAX_LOG_LIMIT = 10_000
 # A story's log: its creation, its facts' first reports and their lifecycle events, each
 # read from its own (story, position) index, at most ``limit`` of each, then merged.
+# A page of a story's log: after a position in log order, or before one newest first
+# ({beyond} is > or <, {order} empty or DESC), each part through its own index.
 LOG_SELECT = (
     "SELECT position, event, fact_id, kind, recorded, published, data FROM ("
     "SELECT s.position AS position, 'story_created' AS event, NULL AS fact_id, NULL AS kind, "
     "s.recorded AS recorded, NULL AS published, {story} AS data "
-    "FROM rm_stories s WHERE s.story = ? AND s.position > ? "
+    "FROM rm_stories s WHERE s.story = ? AND s.position {beyond} ? "
     "UNION ALL SELECT * FROM (SELECT v.first_position, 'reported', v.fact_id, v.kind, "
     "v.first_recorded, v.orig_published, {reported} FROM rm_versions v "
-    "WHERE v.story = ? AND v.version = 1 AND v.first_position > ? "
-    "ORDER BY v.first_position LIMIT ?) r "
+    "WHERE v.story = ? AND v.version = 1 AND v.first_position {beyond} ? "
+    "ORDER BY v.first_position {order} LIMIT ?) r "
     "UNION ALL SELECT * FROM (SELECT a.position, a.event, a.fact_id, a.kind, a.recorded, "
-    "a.published, {acted} FROM rm_lifecycle a WHERE a.story = ? AND a.position > ? "
-    "ORDER BY a.position LIMIT ?) l"
-    ") log ORDER BY position LIMIT ?"
+    "a.published, {acted} FROM rm_lifecycle a WHERE a.story = ? AND a.position {beyond} ? "
+    "ORDER BY a.position {order} LIMIT ?) l"
+    ") log ORDER BY position {order} LIMIT ?"
 )
 
 
@@ -432,18 +434,26 @@ class ReadModels:
                 self.store, c, story, start, end, clock_name, views_at, as_of
             )
 
-    def log(self, story: str, after: int = 0, limit: int = 1000) -> list[LogEntry]:
-        """The story's events after position ``after``, in log order."""
+    def log(
+        self, story: str, after: int = 0, limit: int = 1000, *, before: int | None = None
+    ) -> list[LogEntry]:
+        """The story's events after position ``after``, in log order; or, given
+        ``before``, the events before that position, newest first (a feed reads the
+        newest without walking the rest)."""
         if not 1 <= limit <= MAX_LOG_LIMIT:
             raise RuleBroken(f"limit must be between 1 and {MAX_LOG_LIMIT}", field="limit")
+        newest_first = before is not None
         with self.store.transaction(commit=False) as c:
             self._story(c, story)
             statement = LOG_SELECT.format(
                 story=self.store.data_of("s.position"),
                 reported=self.store.data_of("v.first_position"),
                 acted=self.store.data_of("a.position"),
+                beyond="<" if newest_first else ">",
+                order="DESC" if newest_first else "",
             )
-            params = (story, after, story, after, limit, story, after, limit, limit)
+            at = before if before is not None else after
+            params = (story, at, story, at, limit, story, at, limit, limit)
             rows = self.store.execute(c, statement, params).fetchall()
         return [_log_entry(story, row) for row in rows]
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -26,7 +27,11 @@ US_CHINA = "US\N{EN DASH}China"
 @pytest.fixture
 def client(tmp_path: Path, geneva: StoryFile) -> Iterator[TestClient]:
     """Geneva, then a corroboration, a dispute, a correction and a retraction, in order."""
-    with TestClient(create_app(settings_for(tmp_path))) as test_client:
+    yield from _geneva_acted_on(tmp_path, geneva, "memory://")
+
+
+def _geneva_acted_on(tmp_path: Path, geneva: StoryFile, url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(settings_for(tmp_path, database_url=url))) as test_client:
         post_story_file(test_client, geneva)
         acts = [
             ("geneva-2023-07/corroborations", {"source": EARLIER}),
@@ -127,12 +132,29 @@ def test_a_new_change_adds_an_entry_on_top_and_keeps_the_others_ids(
 def test_the_feed_lists_the_newest_changes_only(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _lists_the_newest_five(client, monkeypatch)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_feed_lists_the_newest_changes_only(
+    tmp_path: Path, geneva: StoryFile, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for client in _geneva_acted_on(tmp_path, geneva, postgres_url):
+        _lists_the_newest_five(client, monkeypatch)
+
+
+def _lists_the_newest_five(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(feed_route, "FEED_ENTRIES", 5)
-    monkeypatch.setattr(exporting, "PAGE", 7)  # the log walked in many pages
+    monkeypatch.setattr(exporting, "PAGE", 3)  # the log read from its end in many pages
 
     entries = parsed(client).entries
 
     assert len(entries) == 5 and entries[0].tags[0].term == "retracted"
+    # The same five as the whole log read from its start would end with, newest first.
+    log = client.get(f"/stories/{STORY}/export").text.splitlines()
+    changes = [e for e in map(orjson.loads, log) if e["event"] in feed_route.CHANGES]
+    newest = [(c["event"], c.get("fact_id") or c["fact"]["id"]) for c in changes[::-1][:5]]
+    assert [(e.tags[0].term, e.link.rsplit("/", 2)[-2]) for e in entries] == newest
 
 
 def test_an_empty_story_has_a_valid_feed_without_entries(client: TestClient) -> None:

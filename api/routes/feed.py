@@ -6,15 +6,15 @@ page. ``updated`` is when this store recorded the change, ``published`` the acti
 source's date. An entry's id is a URN made from the story, when this store created it
 and the event's position, so it stays the same on every request (and after a restore,
 which keeps recorded times and positions). The newest ``FEED_ENTRIES`` changes are
-listed; the log is walked in pages to find them.
+listed, read from the log's end a page at a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -33,26 +33,27 @@ router = APIRouter(prefix="/stories/{story}", tags=["reads"])
 
 ATOM = "application/atom+xml"
 FEED_ENTRIES = 200
+LAST = 2**62  # beyond every position of the log
 CHANGES = ("reported", "corroborated", "disputed", "corrected", "retracted")
 
 
-def _log(services: Services, story: str) -> Iterator[LogEntry]:
-    after = 0
+def _newest_first(services: Services, story: str) -> Iterator[LogEntry]:
+    """The story's log from its end, a page at a time."""
+    before = LAST
     while True:
-        entries = services.read.log(story, after=after, limit=exporting.PAGE)
+        entries = services.read.log(story, limit=exporting.PAGE, before=before)
         yield from entries
         if len(entries) < exporting.PAGE:
             return
-        after = entries[-1].position
+        before = entries[-1].position
 
 
 def newest_changes(services: Services, story: str, limit: int | None = None) -> list[LogEntry]:
-    """The story's newest changes of what is known, newest first (the whole log walked)."""
-    newest: deque[LogEntry] = deque(maxlen=limit or FEED_ENTRIES)
-    for entry in _log(services, story):
-        if entry.event in CHANGES and entry.fact_id is not None:
-            newest.append(entry)
-    return list(reversed(newest))
+    """The story's newest changes of what is known, newest first: the log is read from
+    its end, only as far as they go (a 100,000-fact story's feed walked the whole log,
+    8.5 s a request)."""
+    changes = (e for e in _newest_first(services, story) if e.event in CHANGES and e.fact_id)
+    return list(islice(changes, limit or FEED_ENTRIES))
 
 
 def _utc(moment: datetime) -> datetime:
