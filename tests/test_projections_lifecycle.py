@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -248,3 +249,40 @@ def test_the_log_lists_the_storys_events_in_order_for_export(
     assert log[1].data["fact"]["id"] == MEETING
     assert [e.position for e in tail] == [log[2].position]
     assert all(e.writer == "analyst" for e in log)
+
+
+def test_the_log_read_from_its_end_is_the_log_newest_first(
+    app: Reportedly, read: ReadModels
+) -> None:
+    correct(app, "2024-02-01", "2024-02-02T08:00:00Z", role="delegate")
+    read.catch_up()
+    log = [e.position for e in read.log(STORY)]
+
+    newest = read.log(STORY, limit=2, before=2**62)
+    rest = read.log(STORY, limit=10, before=newest[-1].position)
+
+    assert [e.position for e in newest + rest] == log[::-1]
+    assert read.log(STORY, before=log[0]) == []
+
+
+def test_one_fact_is_looked_up_by_its_key_not_found_by_walking_the_story(
+    read: ReadModels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a 100,000-fact story, walking it to find one fact cost 35 ms a fact (the feed
+    asks for 200); looked up by its key, 1 ms."""
+    read.catch_up()
+    run = read.store.execute
+    asked: list[tuple[Any, str, Any]] = []  # cursor, statement, parameters
+
+    def recording(c: Any, statement: str, params: Any = ()) -> Any:
+        asked.append((c, statement, params))
+        return run(c, statement, params)
+
+    monkeypatch.setattr(read.store, "execute", recording)
+    assert read.fact(STORY, FACT).id == FACT
+
+    _, statement, params = next(a for a in asked if "FROM rm_versions v" in a[1])
+    with read.store.transaction(commit=False) as c:
+        rows = run(c, f"EXPLAIN QUERY PLAN {statement}", params).fetchall()
+    plan = " ".join(str(row[-1]) for row in rows)
+    assert "PRIMARY KEY (story=? AND fact_id=?)" in plan, plan
