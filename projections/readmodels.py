@@ -69,10 +69,10 @@ Progress = Callable[[int, int], None]
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "writer"})
 FACT_ENVELOPE = ENVELOPE | {"story", "fact_id"}
 MAX_LOG_LIMIT = 10_000
-# A story's log: its creation, its facts' first reports and their lifecycle events, each
-# read from its own (story, position) index, at most ``limit`` of each, then merged.
-# A page of a story's log: after a position in log order, or before one newest first
-# ({beyond} is > or <, {order} empty or DESC), each part through its own index.
+# A page of a story's log: its creation, its facts' first reports and their lifecycle
+# events, each read from its own (story, position) index, at most ``limit`` of each, then
+# merged; after a position in log order, or before one newest first ({beyond} is > or <,
+# {order} empty or DESC).
 LOG_SELECT = (
     "SELECT position, event, fact_id, kind, recorded, published, data FROM ("
     "SELECT s.position AS position, 'story_created' AS event, NULL AS fact_id, NULL AS kind, "

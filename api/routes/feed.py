@@ -50,8 +50,8 @@ def _newest_first(services: Services, story: str) -> Iterator[LogEntry]:
 
 def newest_changes(services: Services, story: str, limit: int | None = None) -> list[LogEntry]:
     """The story's newest changes of what is known, newest first: the log is read from
-    its end, only as far as they go (a 100,000-fact story's feed walked the whole log,
-    8.5 s a request)."""
+    its end, only as far as they go (walking the whole log cost 1.7 s of a 100,000-fact
+    story's feed)."""
     changes = (e for e in _newest_first(services, story) if e.event in CHANGES and e.fact_id)
     return list(islice(changes, limit or FEED_ENTRIES))
 
