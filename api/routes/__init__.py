@@ -11,19 +11,12 @@ from domain.application import Written
 
 
 async def settle(services: Services, write: Callable[[], Written], response: Response) -> Written:
-    """Run a write on the writes' threads and answer once the read models hold it.
+    """Run a write (``Services.write``: once the read models hold it, it is answered).
 
-    Read-your-writes: a read that follows the answer sees the write. A write that
-    appended nothing (the same id and content again, a source the fact already cites)
-    answers 200 instead of 201.
+    A write that appended nothing (the same id and content again, a source the fact
+    already cites) answers 200 instead of 201.
     """
-
-    def written_and_read() -> Written:
-        written = write()
-        services.read.wait_for(written.position)
-        return written
-
-    written = await services.write(written_and_read)
+    written = await services.write(write, lambda w: w.position)
     if not written.created:
         response.status_code = 200
     return written

@@ -141,18 +141,16 @@ async def _imported(
     story: str, services: ServicesDep, run: Callable[..., ImportResult]
 ) -> ImportReport:
     """Check and append on the writes' threads (``run`` is told which ids may be stored
-    already), then answer once the read models hold the import (read-your-writes)."""
+    already), then answer once the read models hold the import (``Services.write``)."""
 
     def imported() -> ImportResult:
         try:
-            result = run(stored=stored_ids_from(services.read, story))
+            return run(stored=stored_ids_from(services.read, story))
         except Conflict:  # stopped after whole batches: those are readable at once too
             services.read.catch_up()
             raise
-        services.read.wait_for(result.last_position)
-        return result
 
-    result = await services.write(imported)
+    result = await services.write(imported, lambda r: r.last_position)
     return ImportReport(
         story=story,
         lines=result.lines,
