@@ -360,7 +360,7 @@ class Importer:
         self.file_actors: set[str] = set()
         self.plan: Plan | None = None
         self.named: dict[str, Fact] = {}
-        self.saved = 0  # lines appended so far, batch by batch
+        self.saved = 0  # lines appended so far, batch by batch: what the import appended
 
     # ---- checking ------------------------------------------------------------------
     def check(self, parsed: Parsed) -> tuple[StoryLine | None, list[ActorLine]]:
@@ -526,7 +526,7 @@ class Importer:
     def _apply(
         self, story_line: StoryLine | None, actors: list[ActorLine], total: int
     ) -> ImportResult:
-        app, appended, last = self.app, 0, None
+        app, last = self.app, None
         written: list[Written] = []
         at = self.started  # this store's recorded clock, for every event of the import
         if story_line is not None:
@@ -542,13 +542,11 @@ class Importer:
             chunk = self.acting[start : start + BATCH_SIZE]
             recordings = app.save(*chunk)
             last = recordings[-1].notification.id
-            appended += len(chunk)
             self._batch_saved(len(chunk))
         for w in written:
-            appended += w.created
             if w.position is not None and (last is None or w.position > last):
                 last = w.position
-        return ImportResult(total, appended, total - appended, last)
+        return ImportResult(total, self.saved, total - self.saved, last)
 
     def _batch_saved(self, lines: int) -> None:
         self.saved += lines
