@@ -57,6 +57,7 @@ from domain.model import (
     Source,
     Story,
 )
+from domain.transcoding import json_bytes
 from projections.readmodels import ReadModels
 
 # Facts (each with its index events) or lifecycle events a transaction of an import holds.
@@ -314,18 +315,16 @@ class ImportResult:
     last_position: int | None
 
 
-def _signature(event: str, line_or_event: Any) -> tuple[str, str]:
-    """What tells a lifecycle line from another: its event, source and content.
-
-    Kept for every lifecycle event an import follows, so as text: orjson hands back its
-    output in a buffer of 4 KB or more, which a ``bytes`` kept this long would hold."""
+def _signature(event: str, line_or_event: Any) -> tuple[str, bytes]:
+    """What tells a lifecycle line from another: its event, source and content (kept
+    for every lifecycle event an import follows, so at its own size)."""
     payload: dict[str, Any] = {
         "source": line_or_event.source.model_dump(mode="json", exclude_none=True)
     }
     for name in ("note", "reason", "changes"):
         if hasattr(line_or_event, name):
             payload[name] = getattr(line_or_event, name)
-    return event, orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
+    return event, json_bytes(payload, option=orjson.OPT_SORT_KEYS)
 
 
 @dataclass
@@ -333,8 +332,8 @@ class _Followed:
     """One fact as the import's lifecycle lines act on it, in file order."""
 
     state: FactState  # as stored, or as reported by this import, then each new line applied
-    stored: Counter[tuple[str, str]]  # lifecycle events already in the store
-    seen: Counter[tuple[str, str]]
+    stored: Counter[tuple[str, bytes]]  # lifecycle events already in the store
+    seen: Counter[tuple[str, bytes]]
 
 
 StoredIds = Callable[[list[str]], Collection[str]]
