@@ -9,6 +9,7 @@ definition of the clock parameters the CLI uses too (a bad ``known_at`` is a 422
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, cast
 from urllib.parse import quote
@@ -42,17 +43,27 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 READ_COOKIE = "reportedly_token"  # set by /signin for browsers (api/routes/signin.py)
 
 
+@dataclass(frozen=True, slots=True)
+class Writing:
+    """What a write route needs: who writes (recorded as the events' writer) and the
+    services to write with."""
+
+    writer: str
+    services: Services
+
+
 class WriterAuth(HTTPBearer):
     """The writer of a request: the bearer token's name, else the signed-in browser's.
 
     A write carried by the sign-in cookie must come from this site's own pages (its
     ``Origin``): SameSite keeps the cookie home, the Origin check refuses the rest.
 
-    One dependency that reads only the request, where FastAPI would otherwise solve three
-    (the services, the bearer credentials, then this) on every write; it is still the
-    bearer scheme OpenAPI shows on each write."""
+    One dependency that reads only the request and gives a write route all it needs
+    (the writer and the services), where FastAPI would otherwise solve three (the
+    services, the bearer credentials, then this) on every write; it is still the bearer
+    scheme OpenAPI shows on each write."""
 
-    async def __call__(self, request: Request) -> str:  # type: ignore[override]
+    async def __call__(self, request: Request) -> Writing:  # type: ignore[override]
         services = await get_services(request)
         credentials = await super().__call__(request)
         if credentials is None and (secret := request.cookies.get(READ_COOKIE)):
@@ -65,7 +76,8 @@ class WriterAuth(HTTPBearer):
                 "send writes to a server on the primary database",
             )
         secret = credentials.credentials if credentials else None
-        return authenticate(secret, services.settings.token_map("tokens"), "writes")
+        writer = authenticate(secret, services.settings.token_map("tokens"), "writes")
+        return Writing(writer, services)
 
 
 require_writer = WriterAuth(  # the same scheme as ``bearer``, for the docs
@@ -87,7 +99,7 @@ async def require_reader(request: Request, services: ServicesDep, credentials: C
     authenticate(secret, readers, "reads")
 
 
-Writer = Annotated[str, Depends(require_writer)]
+WritingDep = Annotated[Writing, Depends(require_writer)]
 
 StoryId = Annotated[
     str, Path(pattern=SLUG, description="the story's id", examples=["geneva-ai-talks"])

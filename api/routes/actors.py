@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from api.deps import ActorId, ServicesDep, Writer
+from api.deps import ActorId, ServicesDep, WritingDep
 from api.routes import settle
 from api.schemas import ACTOR_EXAMPLE, Ack, errors, example
 from domain.model import Actor
@@ -25,12 +25,13 @@ router = APIRouter(prefix="/actors", tags=["actors"])
 )
 async def register_actor(
     actor: Annotated[Actor, Body(examples=[ACTOR_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> Ack:
     """Register an actor (201); the same again is a no-op (200), other content a 409."""
-    written = await settle(services, partial(services.app.register_actor, actor, writer), response)
+    services = writing.services
+    register = partial(services.app.register_actor, actor, writing.writer)
+    written = await settle(services, register, response)
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import exporting, timelinejs
 from api.csv_import import import_csv
-from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, Writer
+from api.deps import AsOfDep, FiltersDep, ServicesDep, StoryId, WritingDep
 from api.importing import (
     ImportResult,
     LineSplitter,
@@ -109,7 +109,7 @@ CSV_TYPES = ("text/csv", "application/csv")
     },
 )
 async def import_story(
-    story: StoryId, request: Request, writer: Writer, services: ServicesDep, after: BackgroundTasks
+    story: StoryId, request: Request, writing: WritingDep, after: BackgroundTasks
 ) -> ImportReport:
     """Import NDJSON facts or an export, or a CSV; every line is checked before any is appended."""
     after.add_task(give_memory_back)  # once answered, when the import's objects are freed
@@ -119,7 +119,7 @@ async def import_story(
     # would walk every line received so far (half a parse's time, measured), while
     # reference counting frees all an import holds once the read's frame has ended.
     with collector_paused():
-        return await read(story, request, writer, services)
+        return await read(story, request, writing.writer, writing.services)
 
 
 async def _import_ndjson(

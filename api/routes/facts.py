@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from api.deps import ServicesDep, StoryId, Writer
+from api.deps import StoryId, WritingDep
 from api.routes import settle
 from api.schemas import FACT_EXAMPLES, FactCreated, errors
 from domain.application import Written
@@ -31,14 +31,15 @@ router = APIRouter(prefix="/stories/{story}/facts", tags=["facts"])
 async def report_fact(
     story: StoryId,
     fact: Annotated[Fact, Body(openapi_examples=FACT_EXAMPLES)],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> FactCreated:
     """Append a fact (201); the same id and content again is a no-op (200), else 409."""
 
+    services = writing.services
+
     def write() -> Written:
-        written = services.app.report_fact(story, fact, writer)
+        written = services.app.report_fact(story, fact, writing.writer)
         if written.position is None:  # a repeat: answer with the stored fact's position
             try:
                 return replace(written, position=services.read.fact(story, written.id).position)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Response
 
-from api.deps import FactId, ServicesDep, StoryId, Writer
+from api.deps import FactId, StoryId, Writing, WritingDep
 from api.routes import settle
 from api.schemas import (
     CORRECTION_EXAMPLE,
@@ -18,8 +18,7 @@ from api.schemas import (
     LifecycleRecorded,
     errors,
 )
-from api.services import Services
-from domain.application import Written
+from domain.application import Reportedly, Written
 from domain.model import Correction, Corroboration, Dispute, Retraction
 
 router = APIRouter(prefix="/stories/{story}/facts/{fact_id}", tags=["lifecycle"])
@@ -29,9 +28,11 @@ Event = Literal["corroborated", "disputed", "corrected", "retracted"]
 
 
 async def _recorded(
-    services: Services, write: Callable[[], Written], event: Event, response: Response
+    writing: Writing, write: Callable[[Reportedly, str], Written], event: Event, response: Response
 ) -> LifecycleRecorded:
-    written = await settle(services, write, response)
+    """``write``: the application's call, given the application and the writer."""
+    services = writing.services
+    written = await settle(services, partial(write, services.app, writing.writer), response)
     return LifecycleRecorded(
         id=written.id,
         story=written.story or "",
@@ -46,15 +47,15 @@ async def corroborate(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Corroboration, Body(examples=[CORROBORATION_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> LifecycleRecorded:
     """Another source reports the fact too; an earlier source moves it earlier.
 
     A source the fact already cites (same name and date) appends nothing: 200."""
-    write = partial(services.app.corroborate, story, fact_id, body, writer)
-    return await _recorded(services, write, "corroborated", response)
+    return await _recorded(
+        writing, lambda app, by: app.corroborate(story, fact_id, body, by), "corroborated", response
+    )
 
 
 @router.post("/disputes", status_code=201, responses=RESPONSES)
@@ -62,13 +63,12 @@ async def dispute(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Dispute, Body(examples=[DISPUTE_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> LifecycleRecorded:
     """A source contradicts the fact; both stand, with attribution."""
     return await _recorded(
-        services, partial(services.app.dispute, story, fact_id, body, writer), "disputed", response
+        writing, lambda app, by: app.dispute(story, fact_id, body, by), "disputed", response
     )
 
 
@@ -77,13 +77,12 @@ async def correct(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Correction, Body(examples=[CORRECTION_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> LifecycleRecorded:
     """A new version supersedes the fact from the correcting source's date."""
     return await _recorded(
-        services, partial(services.app.correct, story, fact_id, body, writer), "corrected", response
+        writing, lambda app, by: app.correct(story, fact_id, body, by), "corrected", response
     )
 
 
@@ -92,11 +91,10 @@ async def retract(
     story: StoryId,
     fact_id: FactId,
     body: Annotated[Retraction, Body(examples=[RETRACTION_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> LifecycleRecorded:
     """The fact is withdrawn from the retracting source's date, with a reason."""
     return await _recorded(
-        services, partial(services.app.retract, story, fact_id, body, writer), "retracted", response
+        writing, lambda app, by: app.retract(story, fact_id, body, by), "retracted", response
     )

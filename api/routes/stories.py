@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from api.deps import ServicesDep, StoryId, Writer
+from api.deps import ServicesDep, StoryId, WritingDep
 from api.routes import settle
 from api.schemas import STORY_EXAMPLE, Ack, errors, example
 from domain.model import Story
@@ -25,12 +25,13 @@ router = APIRouter(prefix="/stories", tags=["stories"])
 )
 async def create_story(
     story: Annotated[Story, Body(examples=[STORY_EXAMPLE])],
-    writer: Writer,
-    services: ServicesDep,
+    writing: WritingDep,
     response: Response,
 ) -> Ack:
     """Create a story (201); the same again is a no-op (200), other content a 409."""
-    written = await settle(services, partial(services.app.create_story, story, writer), response)
+    services = writing.services
+    create = partial(services.app.create_story, story, writing.writer)
+    written = await settle(services, create, response)
     return Ack(id=written.id, position=written.position, recorded_at=written.recorded_at)
 
 
