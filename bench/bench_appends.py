@@ -7,10 +7,13 @@ library's batched-save rate in each of ``--runs`` imports, with validation, auth
 projections included.
 
     python bench/bench_appends.py [--singles 500] [--clients 1,8,32] [--bulk 100000]
-                                  [--batch 5000] [--runs 3] [--rounds 3] [--workers 1]
+                                  [--batch 5000] [--runs 3] [--rounds 5] [--workers 1]
 
 Runs a real server (uvicorn, one process) on a free loopback port with a fresh SQLite
-file, and the library on another fresh SQLite file in the same directory. Each import
+file, and the library on other fresh SQLite files in the same directory. The single
+appends, the concurrent writers, the one-row GET, the disk's commits and the library's
+single saves are measured in each of ``--rounds`` rounds, in turn; each figure is the
+median of its rounds. Each import
 goes to a story of its own and is timed right after the library's batched save of as
 many events, so each run's ratio has its own baseline. The library saves in batches of
 as many events as one transaction of our import holds (``api.importing.BATCH_SIZE``,
@@ -239,12 +242,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=IMPORT_BATCH, help="the library's")
     parser.add_argument("--runs", type=int, default=3, help="imports, each with its baseline")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
-    parser.add_argument("--rounds", type=int, default=3, help="of the single-append measures")
+    parser.add_argument("--rounds", type=int, default=5, help="of the single-append measures")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",") if c]
     imports: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        bare_single = bare_single_rate(Path(tmp, "bare.db"), args.singles)
         port = free_port()
         server = start_server(Path(tmp, "reportedly.db"), port, args.workers)
         headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -265,6 +267,7 @@ def main() -> None:
                         [concurrent_rate(port, n, args.singles * max(1, n // 4), f"r{r}")
                          for n in clients],
                         commit_rate(Path(tmp, f"commits-{r}.db"), args.singles),
+                        bare_single_rate(Path(tmp, f"bare-single-{r}.db"), args.singles),
                     )
                     for r in range(args.rounds)
                 ]  # fmt: skip
@@ -274,6 +277,7 @@ def main() -> None:
                     n: statistics.median(r[2][k] for r in rounds) for k, n in enumerate(clients)
                 }
                 commits = statistics.median(r[3] for r in rounds)
+                bare_single = statistics.median(r[4] for r in rounds)
                 for run in range(args.runs):
                     story = f"import-{run}"
                     setup(http, story)
