@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import queue
 import threading
@@ -25,6 +26,7 @@ from projections.store import store_env
 # thread pool allows for the rest.
 WRITE_THREADS = 40
 T = TypeVar("T")
+log = logging.getLogger("reportedly.writes")
 
 
 class WriteThreads:
@@ -34,7 +36,7 @@ class WriteThreads:
     Not ``concurrent.futures.ThreadPoolExecutor``: its futures, their conditions and its
     idle-thread semaphore cost a write more than the work of handing it over, most under
     concurrent writes (8 writers, servers before and after in alternating rounds, three
-    times: 1,006 → 1,111, 1,028 → 1,121 and 1,067 → 1,138 appends/s; 900–962 → 850–869
+    times: 1,006 → 1,111, 1,028 → 1,121 and 1,067 → 1,138 appends/s; 900-962 → 850-869
     us of server CPU an append). A write's answer goes back to the event loop from the
     write itself (``Services.write``)."""
 
@@ -64,10 +66,11 @@ class WriteThreads:
         while (job := self._jobs.get()) is not None:
             try:
                 job()
-            finally:
-                del job  # what the write held (an import's lines) is freed now, not later
-                with self._lock:
-                    self._idle += 1
+            except BaseException:  # a job answers its own errors; the thread lives on
+                log.exception("a write's thread caught an error its write did not answer")
+            del job  # what the write held (an import's lines) is freed now, not later
+            with self._lock:
+                self._idle += 1
 
     def shutdown(self, wait: bool = True) -> None:
         """Writes submitted before run first; then each thread ends."""

@@ -80,3 +80,20 @@ def test_what_a_finished_write_held_is_freed_while_its_thread_waits_for_the_next
         time.sleep(0.01)
     assert gone() is None, "the idle thread still holds the last write it ran"
     threads.shutdown()
+
+
+def test_a_thread_outlives_a_job_that_raises_and_runs_the_next(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    threads = WriteThreads(size=1)
+    ran = threading.Event()
+
+    def broken() -> None:
+        raise RuntimeError("not answered")
+
+    threads.submit(broken)
+    threads.submit(ran.set)
+
+    assert ran.wait(5), "the only thread died with the job before it"
+    threads.shutdown()
+    assert "an error its write did not answer" in caplog.text
