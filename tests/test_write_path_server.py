@@ -337,6 +337,54 @@ def _kill_mid_import(
     assert sorted(final) == sorted(f"imp-{i}" for i in range(lines))
 
 
+def test_a_server_killed_mid_import_while_another_takes_writers_on_the_same_file(
+    sqlite_file: Path, tmp_path: Path
+) -> None:
+    """Two servers on one SQLite file: one is killed in the middle of an import while
+    the other answers 8 concurrent writers. The writers lose nothing and see no error,
+    the import keeps whole batches, a rerun on a restarted server appends the rest, and
+    the read models hold the whole log."""
+    database = f"sqlite:///{sqlite_file}"
+    lines = 6 * IMPORT_BATCH
+    body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
+    outcome: dict[str, Any] = {}
+    with serving(database, tmp_path / "writers.log") as (other, _):
+        create_story(other)
+        taken = httpx.post(f"{other}/stories/s/facts", json=claim("taken"), headers=WRITE)
+        assert taken.is_success
+        with serving(database, tmp_path / "importer.log") as (importer, process):
+            writers = threading.Thread(
+                target=lambda: outcome.update(hammer([other], writers=8, per_writer=15))
+            )
+            posting = threading.Thread(target=_post_import, args=(importer, body), daemon=True)
+            writers.start()
+            posting.start()
+            deadline = time.monotonic() + 120
+            while len(_imported(sqlite_file)) < 2 * IMPORT_BATCH:
+                assert time.monotonic() < deadline, "the import never started appending"
+                time.sleep(0.005)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            writers.join(120)
+        kept = _imported(sqlite_file)
+        assert 0 < len(kept) < lines and len(kept) % IMPORT_BATCH == 0
+        with serving(database, tmp_path / "again.log") as (importer, _):
+            report = _post_import(importer, body)
+        assert (report["appended"], report["unchanged"]) == (lines - len(kept), len(kept))
+
+    reported, tracked = sqlite_log(sqlite_file)
+    check_log(
+        [(p, state) for p, state in reported if not state["fact"]["id"].startswith("imp-")],
+        outcome,
+        expected=8 * 15,
+    )
+    assert sorted(_imported(sqlite_file)) == sorted(f"imp-{i}" for i in range(lines))
+    with sqlite3.connect(sqlite_file) as db:
+        versions = db.execute("SELECT COUNT(*) FROM rm_versions WHERE story = 's'").fetchone()
+        last = db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()
+    assert versions[0] == len(reported) and tracked == last[0]
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
 def test_a_server_keeps_little_of_the_memory_an_import_held(
     sqlite_file: Path, tmp_path: Path
