@@ -340,11 +340,61 @@ def _kill_mid_import(
 def test_a_server_killed_mid_import_while_another_takes_writers_on_the_same_file(
     sqlite_file: Path, tmp_path: Path
 ) -> None:
-    """Two servers on one SQLite file: one is killed in the middle of an import while
-    the other answers 8 concurrent writers. The writers lose nothing and see no error,
-    the import keeps whole batches, a rerun on a restarted server appends the rest, and
-    the read models hold the whole log."""
-    database = f"sqlite:///{sqlite_file}"
+    def stored() -> Stored:
+        reported, tracked = sqlite_log(sqlite_file)
+        with sqlite3.connect(sqlite_file) as db:
+            versions = db.execute("SELECT COUNT(*) FROM rm_versions WHERE story = 's'")
+            last = db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0]
+            return reported, versions.fetchone()[0], tracked, last
+
+    _kill_one_of_two(f"sqlite:///{sqlite_file}", partial(_imported, sqlite_file), stored, tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_server_killed_mid_import_while_another_takes_writers_on_postgres(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    def stored() -> Stored:
+        with psycopg.connect(postgres_url) as conn:
+            if conn.execute("SELECT to_regclass('reportedly_events')").fetchone() == (None,):
+                return [], 0, 0, 0
+            rows = conn.execute(
+                "SELECT notification_id, state FROM reportedly_events "
+                "WHERE topic = 'domain.events:FactReported' ORDER BY notification_id"
+            ).fetchall()
+            versions = conn.execute("SELECT COUNT(*) FROM rm_versions WHERE story = 's'")
+            tracked = conn.execute(
+                "SELECT notification_id FROM rm_tracking WHERE application_name = 'reportedly'"
+            ).fetchone()
+            last = conn.execute("SELECT max(notification_id) FROM reportedly_events")
+            reported = [(r[0], orjson.loads(bytes(r[1]))) for r in rows]
+            return (
+                reported,
+                versions.fetchone()[0],
+                tracked[0] if tracked else 0,
+                last.fetchone()[0],
+            )
+
+    def imported() -> list[str]:
+        return [s["fact"]["id"] for _, s in stored()[0] if s["fact"]["id"].startswith("imp-")]
+
+    _kill_one_of_two(postgres_url, imported, stored, tmp_path)
+
+
+# What a store holds: its FactReported events (position, state), its read-model versions
+# of story "s", the position its read models track and the log's last position.
+Stored = tuple[list[tuple[int, dict[str, Any]]], int, int, int]
+
+
+def _kill_one_of_two(
+    database: str, imported: Callable[[], list[str]], stored: Callable[[], Stored], tmp_path: Path
+) -> None:
+    """Two servers on one database: one is killed in the middle of an import while the
+    other answers 8 concurrent writers. The writers lose nothing and see no error, the
+    import keeps whole batches, a rerun on a restarted server appends the rest, and the
+    read models hold the whole log."""
     lines = 6 * IMPORT_BATCH
     body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
     outcome: dict[str, Any] = {}
@@ -360,29 +410,26 @@ def test_a_server_killed_mid_import_while_another_takes_writers_on_the_same_file
             writers.start()
             posting.start()
             deadline = time.monotonic() + 120
-            while len(_imported(sqlite_file)) < 2 * IMPORT_BATCH:
+            while len(imported()) < 2 * IMPORT_BATCH:
                 assert time.monotonic() < deadline, "the import never started appending"
                 time.sleep(0.005)
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             writers.join(120)
-        kept = _imported(sqlite_file)
+        kept = imported()
         assert 0 < len(kept) < lines and len(kept) % IMPORT_BATCH == 0
         with serving(database, tmp_path / "again.log") as (importer, _):
             report = _post_import(importer, body)
         assert (report["appended"], report["unchanged"]) == (lines - len(kept), len(kept))
 
-    reported, tracked = sqlite_log(sqlite_file)
+    reported, versions, tracked, last = stored()
     check_log(
         [(p, state) for p, state in reported if not state["fact"]["id"].startswith("imp-")],
         outcome,
         expected=8 * 15,
     )
-    assert sorted(_imported(sqlite_file)) == sorted(f"imp-{i}" for i in range(lines))
-    with sqlite3.connect(sqlite_file) as db:
-        versions = db.execute("SELECT COUNT(*) FROM rm_versions WHERE story = 's'").fetchone()
-        last = db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()
-    assert versions[0] == len(reported) and tracked == last[0]
+    assert sorted(imported()) == sorted(f"imp-{i}" for i in range(lines))
+    assert versions == len(reported) and tracked == last
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
