@@ -307,18 +307,7 @@ def _kill_mid_import(
     body = b"\n".join(orjson.dumps(claim(f"imp-{i}", f"line {i}")) for i in range(lines))
     with serving(database, tmp_path / "server.log") as (url, process):
         create_story(url)
-        posting = threading.Thread(
-            target=_post_import,
-            args=(url, body),
-            daemon=True,  # its answer never comes
-        )
-        posting.start()
-        deadline = time.monotonic() + 120
-        while len(imported()) < 2 * IMPORT_BATCH:
-            assert time.monotonic() < deadline, "the import never started appending"
-            time.sleep(0.005)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
+        posting = _killed_during_import(url, process, body, imported)
     posting.join(30)
     kept = imported()
     assert 0 < len(kept) < lines, "the kill came too late to cut the import"
@@ -383,6 +372,22 @@ def test_a_server_killed_mid_import_while_another_takes_writers_on_postgres(
     _kill_one_of_two(postgres_url, imported, stored, tmp_path)
 
 
+def _killed_during_import(
+    url: str, process: subprocess.Popen[bytes], body: bytes, imported: Callable[[], list[str]]
+) -> threading.Thread:
+    """Post the import to the server at ``url`` and SIGKILL it once two batches are
+    stored; the thread that posted it (its answer never comes)."""
+    posting = threading.Thread(target=_post_import, args=(url, body), daemon=True)
+    posting.start()
+    deadline = time.monotonic() + 120
+    while len(imported()) < 2 * IMPORT_BATCH:
+        assert time.monotonic() < deadline, "the import never started appending"
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    return posting
+
+
 # What a store holds: its FactReported events (position, state), its read-model versions
 # of story "s", the position its read models track and the log's last position.
 Stored = tuple[list[tuple[int, dict[str, Any]]], int, int, int]
@@ -406,15 +411,8 @@ def _kill_one_of_two(
             writers = threading.Thread(
                 target=lambda: outcome.update(hammer([other], writers=8, per_writer=15))
             )
-            posting = threading.Thread(target=_post_import, args=(importer, body), daemon=True)
             writers.start()
-            posting.start()
-            deadline = time.monotonic() + 120
-            while len(imported()) < 2 * IMPORT_BATCH:
-                assert time.monotonic() < deadline, "the import never started appending"
-                time.sleep(0.005)
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+            _killed_during_import(importer, process, body, imported)
             writers.join(120)
         kept = imported()
         assert 0 < len(kept) < lines and len(kept) % IMPORT_BATCH == 0
