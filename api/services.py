@@ -101,21 +101,17 @@ class Services:
         0.25 ms, a sixth of a whole single append (docs/writes.md), and asyncio's
         ``run_in_executor``, which chains a second future, about 15 us more than this."""
 
-        def written_and_read() -> T:
-            result = call()
-            self.read.wait_for(position(result))
-            return result
-
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[T] = loop.create_future()
 
         def run() -> None:
             try:
-                result = written_and_read()
+                result = call()
+                self.read.wait_for(position(result))
             except BaseException as error:  # the request's, raised where it awaits
-                loop.call_soon_threadsafe(_answer, answer, None, error)
+                loop.call_soon_threadsafe(_fail, answer, error)
             else:
-                loop.call_soon_threadsafe(_answer, answer, result, None)
+                loop.call_soon_threadsafe(_succeed, answer, result)
 
         self.writes.submit(run)
         return await answer
@@ -126,13 +122,15 @@ class Services:
         self.app.close()
 
 
-def _answer(answer: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
-    if answer.done():  # the request was cancelled (its client went away)
-        return
-    if error is not None:
+# A write's answer; none once the request was cancelled (its client went away).
+def _succeed(answer: asyncio.Future[T], result: T) -> None:
+    if not answer.done():
+        answer.set_result(result)
+
+
+def _fail(answer: asyncio.Future[T], error: BaseException) -> None:
+    if not answer.done():
         answer.set_exception(error)
-    else:
-        answer.set_result(result)  # type: ignore[arg-type]
 
 
 def _ensure_sqlite_dir(url: str) -> None:
