@@ -103,8 +103,8 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
-def give_memory_back() -> bool:
-    """Hand the memory a finished import freed back to the system; whether it could.
+def give_memory_back() -> None:
+    """Hand the memory a finished import freed back to the system.
 
     An import holds every line, fact and event until it ends (about 5 KB a line at its
     peak, measured on 100,000 lines). Freed, much of it stays with the process: the C
@@ -113,10 +113,8 @@ def give_memory_back() -> bool:
     Elsewhere (no such call) this does nothing; the memory is reused by the next import.
     """
     trim = _malloc_trim()  # ctypes releases the GIL for the call: the server goes on
-    if trim is None:
-        return False
-    trim(0)  # returns whether there was any to release: either way, nothing is left
-    return True
+    if trim is not None:
+        trim(0)  # returns whether there was any to release: either way, nothing is left
 
 
 @lru_cache(maxsize=1)
@@ -377,8 +375,7 @@ class Importer:
             )
         reported: list[tuple[int, Entry, Fact]] = []
         for number, line in lines:
-            origin = _origin(line)
-            if isinstance(line, LineBase) and origin is not None and origin > self.started:
+            if isinstance(line, LineBase) and (origin := _origin(line)) and origin > self.started:
                 name = "origin_recorded_at" if line.origin_recorded_at else "recorded_at"
                 self._problem(number, name, "is in the future")
             if isinstance(line, ActorLine):
