@@ -69,6 +69,9 @@ Progress = Callable[[int, int], None]
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "writer"})
 FACT_ENVELOPE = ENVELOPE | {"story", "fact_id"}
 MAX_LOG_LIMIT = 10_000
+# Beyond every log position (64-bit integers in the store): ``log(before=MAX_POSITION)``
+# reads the log from its end.
+MAX_POSITION = 2**62
 # A page of a story's log: its creation, its facts' first reports and their lifecycle
 # events, each read from its own (story, position) index, at most ``limit`` of each, then
 # merged; after a position in log order, or before one newest first ({beyond} is > or <,

@@ -10,7 +10,7 @@ import pytest
 from domain.application import Reportedly
 from domain.errors import NotFound, RuleBroken
 from domain.model import Correction, Corroboration, Dispute, Retraction
-from projections.readmodels import ReadModels
+from projections.readmodels import MAX_POSITION, ReadModels
 from projections.views import AsOf, FactView
 from tests.builders import a_source, an_actor, joined, known, write_meeting
 from tests.builders import when as t
@@ -258,7 +258,7 @@ def test_the_log_read_from_its_end_is_the_log_newest_first(
     read.catch_up()
     log = [e.position for e in read.log(STORY)]
 
-    newest = read.log(STORY, limit=2, before=2**62)
+    newest = read.log(STORY, limit=2, before=MAX_POSITION)
     rest = read.log(STORY, limit=10, before=newest[-1].position)
 
     assert [e.position for e in newest + rest] == log[::-1]

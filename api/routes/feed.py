@@ -26,6 +26,7 @@ from api.schemas import errors
 from api.services import Services
 from domain.errors import NotFound
 from domain.events import named_uuid
+from projections.readmodels import MAX_POSITION
 from projections.views import LATEST, FactDetail, Filters, LogEntry
 from projections.words import Names, change_words, fact_words
 
@@ -33,13 +34,12 @@ router = APIRouter(prefix="/stories/{story}", tags=["reads"])
 
 ATOM = "application/atom+xml"
 FEED_ENTRIES = 200
-LAST = 2**62  # beyond every position of the log
 CHANGES = ("reported", "corroborated", "disputed", "corrected", "retracted")
 
 
 def _newest_first(services: Services, story: str) -> Iterator[LogEntry]:
     """The story's log from its end, a page at a time."""
-    before = LAST
+    before = MAX_POSITION
     while True:
         entries = services.read.log(story, limit=exporting.PAGE, before=before)
         yield from entries

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServicesDep, StoryId
 from api.schemas import errors
 from api.services import Services
+from projections.readmodels import MAX_POSITION
 from projections.views import LogEntry
 
 router = APIRouter(prefix="/stories/{story}", tags=["stream"])
@@ -23,7 +24,6 @@ log = logging.getLogger("reportedly.api")
 POLL_SECONDS = 0.25
 PING_SECONDS = 15
 PAGE = 500
-MAX_POSITION = 2**62  # positions are 64-bit integers in the store
 
 
 def message(entry: LogEntry) -> ServerSentEvent:
