@@ -18,6 +18,7 @@ from api import errors
 from api.deps import require_reader
 from api.desk import errors as desk_errors
 from api.desk import routes as desk
+from api.lane import FactLane
 from api.limits import BodyLimit
 from api.routes import (
     actors,
@@ -72,8 +73,11 @@ def _routers() -> list[APIRouter]:
     return routers
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app on these settings (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, fact_lane: bool = True) -> FastAPI:
+    """The app on these settings (default: from the environment).
+
+    ``fact_lane=False`` serves every append of a fact through its FastAPI route, not
+    ``api.lane`` (whose answers the tests compare with the route's)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -103,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.log_watch = None  # follows the log for the live streams, once one opens
     errors.install(app)
     desk_errors.install(app, desk.PAGES)  # after: the pages' errors as pages
+    if fact_lane:  # inside the body limit: a body it reads is never over the limit
+        app.add_middleware(FactLane)
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,

@@ -17,6 +17,10 @@ async def settle(services: Services, write: Callable[[], Written], response: Res
     already cites) answers 200 instead of 201.
     """
     written = await services.write(write, lambda w: w.position)
-    if not written.created:
-        response.status_code = 200
+    response.status_code = status_of(written)
     return written
+
+
+def status_of(written: Written) -> int:
+    """201 for a write that appended, 200 for one that appended nothing."""
+    return 201 if written.created else 200

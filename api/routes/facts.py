@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Body, Response
 from api.deps import StoryId, WritingDep
 from api.routes import settle
 from api.schemas import FACT_EXAMPLES, FactCreated, errors
+from api.services import Services
 from domain.application import Written
 from domain.errors import NotFound
 from domain.model import Fact
@@ -35,19 +37,25 @@ async def report_fact(
     response: Response,
 ) -> FactCreated:
     """Append a fact (201); the same id and content again is a no-op (200), else 409."""
-
     services = writing.services
-
-    def write() -> Written:
-        written = services.app.report_fact(story, fact, writing.writer)
-        if written.position is None:  # a repeat: answer with the stored fact's position
-            try:
-                return replace(written, position=services.read.fact(story, written.id).position)
-            except NotFound:
-                pass
-        return written
-
+    write = partial(append, services, story, fact, writing.writer)
     written = await settle(services, write, response)
+    return created(story, written)
+
+
+def append(services: Services, story: str, fact: Fact, writer: str) -> Written:
+    """The append of one fact, on a write thread: this route's and ``api.lane``'s."""
+    written = services.app.report_fact(story, fact, writer)
+    if written.position is None:  # a repeat: answer with the stored fact's position
+        try:
+            return replace(written, position=services.read.fact(story, written.id).position)
+        except NotFound:
+            pass
+    return written
+
+
+def created(story: str, written: Written) -> FactCreated:
+    """The answer to an append: this route's and ``api.lane``'s."""
     return FactCreated(
         id=written.id, story=story, position=written.position, recorded_at=written.recorded_at
     )
