@@ -25,6 +25,7 @@ and one without, and compares every answer.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from dataclasses import dataclass
@@ -39,10 +40,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import authenticate
 from api.deps import SLUG
+from api.limits import over
 from api.routes import facts, status_of
 from domain.model import Fact
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from api.services import Services
 
 PATH = re.compile(r"^/stories/(" + SLUG.strip("^$") + r")/facts$")
@@ -50,20 +54,24 @@ FACT: TypeAdapter[Any] = TypeAdapter(Fact)
 
 
 class FactLane:
-    def __init__(self, app: ASGIApp) -> None:
+    """In front of the app (``api.main.App``): ``framework`` is the app's own way in,
+    middleware and all, for every request the lane does not serve."""
+
+    def __init__(self, app: FastAPI, framework: ASGIApp) -> None:
         self.app = app
+        self.framework = framework
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        candidate = _candidate(scope)
+        candidate = _candidate(scope, self.app.state.services)
         if candidate is None:
-            await self.app(scope, receive, send)
+            await self.framework(scope, receive, send)
             return
         body, complete = await _body(receive)
         if not complete:  # the client went away while sending
             return
         taken = _take(candidate, body)
         if taken is None:
-            await self.app(scope, _replay(body, receive), send)
+            await self.framework(scope, _replay(body, receive), send)
             return
         services, story, writer, fact = taken
         try:
@@ -71,10 +79,24 @@ class FactLane:
                 lambda: facts.append(services, story, fact, writer), lambda w: w.position
             )
         except Exception as error:
-            await _answer_error(scope, receive, send, error)
+            await self._answer_error(scope, receive, send, error)
             return
         answer = facts.created(story, written).model_dump_json().encode()
         response = Response(answer, status_of(written), media_type="application/json")
+        await response(scope, receive, send)
+
+    async def _answer_error(
+        self, scope: Scope, receive: Receive, send: Send, error: Exception
+    ) -> None:
+        """The app's own answer to an error a write raised (its exception handlers)."""
+        handlers = self.app.exception_handlers
+        handler = next((handlers[k] for k in type(error).__mro__ if k in handlers), None)
+        if handler is None:
+            raise error  # as from the route: the server answers 500
+        scope["app"] = self.app
+        response = handler(Request(scope, receive), error)
+        if inspect.isawaitable(response):  # ours are all async; Starlette allows either
+            response = await response
         await response(scope, receive, send)
 
 
@@ -85,10 +107,10 @@ class _Candidate:
     secret: str
 
 
-def _candidate(scope: Scope) -> _Candidate | None:
+def _candidate(scope: Scope, services: Services) -> _Candidate | None:
     """What a request this lane may take brings before its body: a POST to a story's
-    facts, with a JSON body of declared length and a bearer token, to a server that
-    writes. None for any other request."""
+    facts, with a JSON body of declared length within the limit (``api.limits``) and a
+    bearer token, to a server that writes. None for any other request."""
     if scope["type"] != "http" or scope["method"] != "POST":
         return None
     match = PATH.match(scope["path"])
@@ -96,11 +118,13 @@ def _candidate(scope: Scope) -> _Candidate | None:
         return None
     headers = dict(scope["headers"])
     kind = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
-    if kind != b"application/json" or b"content-length" not in headers:
+    declared = headers.get(b"content-length")
+    if kind != b"application/json" or declared is None:
         return None
+    if over(declared, services.settings.max_body_bytes):
+        return None  # BodyLimit answers it
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     scheme, secret = get_authorization_scheme_param(authorization)
-    services: Services = scope["app"].state.services
     if scheme.lower() != "bearer" or not secret or services.settings.read_only:
         return None
     return _Candidate(services, match.group(1), secret)
@@ -142,13 +166,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return replayed
-
-
-async def _answer_error(scope: Scope, receive: Receive, send: Send, error: Exception) -> None:
-    """The app's own answer to an error a write raised (its exception handlers)."""
-    handlers = scope["app"].exception_handlers
-    handler = next((handlers[k] for k in type(error).__mro__ if k in handlers), None)
-    if handler is None:
-        raise error  # as from the route: the server's error middleware answers it
-    response = await handler(Request(scope, receive), error)
-    await response(scope, receive, send)

@@ -36,7 +36,7 @@ class BodyLimit:
             return
         limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and _over(declared, limit):
+        if declared is not None and over(declared, limit):
             response = error_response(too_large(limit))
             await response(scope, receive, send)
             return
@@ -56,7 +56,8 @@ class BodyLimit:
         await self.app(scope, counting_receive, send)
 
 
-def _over(declared: bytes, limit: int) -> bool:
+def over(declared: bytes, limit: int) -> bool:
+    """Whether a declared ``Content-Length`` is over the limit."""
     try:
         return int(declared) > limit
     except ValueError:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from starlette.types import Receive, Scope, Send
 
 from api import errors
 from api.deps import require_reader
@@ -107,8 +108,6 @@ def create_app(settings: Settings | None = None, *, fact_lane: bool = True) -> F
     app.state.log_watch = None  # follows the log for the live streams, once one opens
     errors.install(app)
     desk_errors.install(app, desk.PAGES)  # after: the pages' errors as pages
-    if fact_lane:  # inside the body limit: a body it reads is never over the limit
-        app.add_middleware(FactLane)
     app.add_middleware(
         BodyLimit,
         max_body_bytes=settings.max_body_bytes,
@@ -125,7 +124,28 @@ def create_app(settings: Settings | None = None, *, fact_lane: bool = True) -> F
     # (``api.deps.require_writer``).
     app.include_router(signin.router)
     _summaries_from_docstrings(app)
+    if fact_lane:
+        app.__class__ = App  # fastapi_offline builds a FastAPI; App adds only the way in
+        assert isinstance(app, App)
+        app.lane = FactLane(app, app.framework)
     return app
+
+
+class App(FastAPI):
+    """The FastAPI app, with ``api.lane`` in front of it once set: the lane serves the
+    plain append of a fact and hands every other request to ``framework``."""
+
+    lane: FactLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.lane is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.lane(scope, receive, send)
+
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """FastAPI's own way in: its middleware, routing, and the routes."""
+        await super().__call__(scope, receive, send)
 
 
 def _summaries_from_docstrings(app: FastAPI) -> None:
