@@ -19,7 +19,7 @@ from api import errors
 from api.deps import require_reader
 from api.desk import errors as desk_errors
 from api.desk import routes as desk
-from api.lane import FactLane
+from api.fast_append import FastAppend
 from api.limits import BodyLimit
 from api.routes import (
     actors,
@@ -74,11 +74,8 @@ def _routers() -> list[APIRouter]:
     return routers
 
 
-def create_app(settings: Settings | None = None, *, fact_lane: bool = True) -> FastAPI:
-    """The app on these settings (default: from the environment).
-
-    ``fact_lane=False`` serves every append of a fact through its FastAPI route, not
-    ``api.lane`` (whose answers the tests compare with the route's)."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app on these settings (default: from the environment)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -124,24 +121,24 @@ def create_app(settings: Settings | None = None, *, fact_lane: bool = True) -> F
     # (``api.deps.require_writer``).
     app.include_router(signin.router)
     _summaries_from_docstrings(app)
-    if fact_lane:
+    if settings.fast_append:
         app.__class__ = App  # fastapi_offline builds a FastAPI; App adds only the way in
         assert isinstance(app, App)
-        app.lane = FactLane(app, app.framework)
+        app.fast_path = FastAppend(app, app.framework)
     return app
 
 
 class App(FastAPI):
-    """The FastAPI app, with ``api.lane`` in front of it once set: the lane serves the
+    """The FastAPI app, with ``api.fast_append`` in front of it once set: it serves the
     plain append of a fact and hands every other request to ``framework``."""
 
-    lane: FactLane | None = None
+    fast_path: FastAppend | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.lane is None:
+        if self.fast_path is None:
             await super().__call__(scope, receive, send)
         else:
-            await self.lane(scope, receive, send)
+            await self.fast_path(scope, receive, send)
 
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI's own way in: its middleware, routing, and the routes."""

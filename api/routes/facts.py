@@ -44,7 +44,7 @@ async def report_fact(
 
 
 def append(services: Services, story: str, fact: Fact, writer: str) -> Written:
-    """The append of one fact, on a write thread: this route's and ``api.lane``'s."""
+    """The append of one fact, on a write thread: this route's and ``api.fast_append``'s."""
     written = services.app.report_fact(story, fact, writer)
     if written.position is None:  # a repeat: answer with the stored fact's position
         try:
@@ -55,7 +55,7 @@ def append(services: Services, story: str, fact: Fact, writer: str) -> Written:
 
 
 def created(story: str, written: Written) -> FactCreated:
-    """The answer to an append: this route's and ``api.lane``'s."""
+    """The answer to an append: this route's and ``api.fast_append``'s."""
     return FactCreated(
         id=written.id, story=story, position=written.position, recorded_at=written.recorded_at
     )

@@ -1,25 +1,25 @@
-"""The lane for appending one fact: the same append, without the framework's round.
+"""The fast path for appending one fact: the same append, without the framework's round.
 
 ``POST /stories/{story}/facts`` is the write that arrives most, one request a fact, from
-tools and the desk alike. Through FastAPI's route, its middleware, routing, dependency
-solving, body and response handling cost about 0.3 ms of server CPU an append, more than
-the append itself: checks, transaction, projection (docs/writes.md). This middleware
-serves the plain, well-formed case of that one route and hands every other request to the
-app untouched:
+tools and the desk alike. Through FastAPI, its middleware, routing, dependency solving,
+body and response handling cost about 0.3 ms of server CPU an append: as much as the
+append itself, checks, transaction and projection (docs/writes.md). ``FastAppend`` sits
+in front of the app (``api.main.App``), serves the plain, well-formed case of that one
+route, and hands every other request to the app untouched:
 
-- it takes a request only if it carries a bearer token, a JSON body whose length is
-  declared, and a story id that is a slug, on a server that is not read-only;
+- it takes a request only if it carries a bearer token and a JSON body of declared
+  length within the limit, to a story id that is a slug, on a server that writes;
 - it reads the body, decodes and validates it as FastAPI does (``json.loads``, then the
   route's own ``Fact`` model), and checks the token with the same ``authenticate``;
-- anything it does not take, or that fails one of those steps, goes to the app with the
-  body replayed, so every refusal before the write (a 401, a 422 naming a field) is the
-  route's own answer, worded in one place;
-- the write itself is the route's (``api.routes.facts.append`` on ``Services.write``),
-  and so is its answer (``created``, 201 or 200); an error the write raises (404, 409,
-  422, 503) is answered by the app's own exception handlers (``api.errors.install``).
+- anything it does not take, or that fails one of those steps, goes to the app with its
+  body replayed, so every refusal before the write (a 401, a 413, a 422 naming a field)
+  is the route's own answer, worded in one place;
+- the write is the route's (``api.routes.facts.append`` on ``Services.write``), and so is
+  its answer (``created``, 201 or 200); an error the write raises (404, 409, 422, 503) is
+  answered by the app's own exception handlers (``api.errors.install``).
 
-So the lane changes what an append costs, never what it answers:
-``tests/test_lane.py`` sends the same requests, valid and not, to a server with the lane
+So the fast path changes what an append costs, never what it answers:
+``tests/test_fast_append.py`` sends the same requests, valid and not, to a server with it
 and one without, and compares every answer.
 """
 
@@ -53,9 +53,9 @@ PATH = re.compile(r"^/stories/(" + SLUG.strip("^$") + r")/facts$")
 FACT: TypeAdapter[Any] = TypeAdapter(Fact)
 
 
-class FactLane:
+class FastAppend:
     """In front of the app (``api.main.App``): ``framework`` is the app's own way in,
-    middleware and all, for every request the lane does not serve."""
+    middleware and all, for every request the fast path does not serve."""
 
     def __init__(self, app: FastAPI, framework: ASGIApp) -> None:
         self.app = app
@@ -108,7 +108,7 @@ class _Candidate:
 
 
 def _candidate(scope: Scope, services: Services) -> _Candidate | None:
-    """What a request this lane may take brings before its body: a POST to a story's
+    """What a request the fast path may take brings before its body: a POST to a story's
     facts, with a JSON body of declared length within the limit (``api.limits``) and a
     bearer token, to a server that writes. None for any other request."""
     if scope["type"] != "http" or scope["method"] != "POST":
@@ -143,7 +143,7 @@ async def _body(receive: Receive) -> tuple[bytes, bool]:
 
 
 def _take(candidate: _Candidate, body: bytes) -> tuple[Services, str, str, Any] | None:
-    """The services, story, writer and fact of a request this lane serves, else None:
+    """The services, story, writer and fact of a request the fast path serves, else None:
     the app answers it, and words whatever is wrong with it."""
     services = candidate.services
     try:

@@ -1,6 +1,6 @@
-"""The lane for appending facts (``api.lane``) answers exactly as the FastAPI route does.
+"""The fast path for appending facts (``api.fast_append``) answers as the route does.
 
-Two servers, each on a store of its own, one with the lane and one without, get the same
+Two servers, each on a store of its own, one with the fast path and one without, get the same
 requests in the same order; every answer must be the same: its status, its JSON body
 (the recorded clock aside, which is each store's own), its type and its auth challenge.
 """
@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import api.lane
+import api.fast_append
 from api.main import create_app
 from tests.api_fixtures import ALICE, settings_for
 
@@ -42,10 +42,10 @@ JSON = {"Content-Type": "application/json"}
 
 
 class Pair:
-    """A server with the lane and one without; each request goes to both."""
+    """A server with the fast path and one without; each request goes to both."""
 
-    def __init__(self, with_lane: TestClient, without: TestClient) -> None:
-        self.clients = (with_lane, without)
+    def __init__(self, with_fast_path: TestClient, without: TestClient) -> None:
+        self.clients = (with_fast_path, without)
 
     def post(self, path: str, body: Any = None, *, raw: bytes | None = None,
              headers: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
@@ -58,7 +58,9 @@ class Pair:
             _answer(client.post(path, content=content, headers=sent), made_up)
             for client in self.clients
         ]
-        assert answers[0] == answers[1], f"the lane answered {answers[0]}, the route {answers[1]}"
+        assert answers[0] == answers[1], (
+            f"the fast path answered {answers[0]}, the route {answers[1]}"
+        )
         return answers[0]
 
 
@@ -78,33 +80,33 @@ def _answer(response: Any, made_up_id: bool) -> dict[str, Any]:
 
 @pytest.fixture(params=["sqlite", "memory"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    def app(name: str, lane: bool) -> Any:
+    def app(name: str, fast: bool) -> Any:
         folder = tmp_path / name
         folder.mkdir()
         url = f"sqlite:///{folder / 'store.db'}" if request.param == "sqlite" else "memory://"
-        return create_app(settings_for(folder, database_url=url), fact_lane=lane)
+        return create_app(settings_for(folder, database_url=url, fast_append=fast))
 
-    with TestClient(app("lane", True)) as lane, TestClient(app("route", False)) as route:
-        for client in (lane, route):
+    with TestClient(app("fast", True)) as fast, TestClient(app("route", False)) as route:
+        for client in (fast, route):
             story = {"id": "geneva", "title": "Geneva talks"}
             assert client.post("/stories", json=story, headers=ALICE).status_code == 201
             actor = {"id": "openai", "name": "OpenAI", "kind": "company"}
             assert client.post("/actors", json=actor, headers=ALICE).status_code == 201
-        yield Pair(lane, route)
+        yield Pair(fast, route)
 
 
 @pytest.fixture
 def taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether the lane took each request it looked at (else the app answered it)."""
+    """Whether the fast path took each request it looked at (else the app answered it)."""
     seen: list[bool] = []
-    take = api.lane._take
+    take = api.fast_append._take
 
     def counted(*args: Any) -> Any:
         result = take(*args)
         seen.append(result is not None)
         return result
 
-    monkeypatch.setattr(api.lane, "_take", counted)
+    monkeypatch.setattr(api.fast_append, "_take", counted)
     return seen
 
 
@@ -124,9 +126,9 @@ def test_appends_and_their_refusals_are_answered_as_the_route_does(
     unknown = pair.post(facts, JOINED | {"id": "joined-x", "actor": "tencent"})
     assert unknown["status"] == 422  # a rule of the domain, after validation
     assert pair.post("/stories/nowhere/facts", MEETING)["status"] == 404
-    assert taken[:6] == [True] * 6, "the lane served every well-formed append"
+    assert taken[:6] == [True] * 6, "the fast path served every well-formed append"
 
-    # Refused before the write: the lane hands these to the route, which words them.
+    # Refused before the write: the fast path hands these to the route, which words them.
     refused = {
         "a missing field": pair.post(facts, {k: v for k, v in JOINED.items() if k != "actor"}),
         "an unknown kind": pair.post(facts, JOINED | {"kind": "rumour"}),
@@ -155,7 +157,7 @@ def test_appends_and_their_refusals_are_answered_as_the_route_does(
 
 
 def test_a_read_only_server_refuses_appends_as_the_route_does(tmp_path: Path) -> None:
-    """The lane does not take writes on a read-only server: the route refuses them."""
+    """The fast path does not take writes on a read-only server: the route refuses them."""
     folder = tmp_path / "replica"
     folder.mkdir()
     url = f"sqlite:///{folder / 'store.db'}"
