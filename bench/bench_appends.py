@@ -8,13 +8,15 @@ projections included.
 
     python bench/bench_appends.py [--singles 500] [--clients 1,8,32] [--bulk 100000]
                                   [--batch 5000] [--runs 3] [--rounds 5] [--workers 1]
+                                  [--no-fast-append]
 
 Runs a real server (uvicorn, one process) on a free loopback port with a fresh SQLite
 file, and the library on other fresh SQLite files in the same directory. The single
 appends, the concurrent writers, the one-row GET, the disk's commits and the library's
 single saves are measured in each of ``--rounds`` rounds, in turn; each figure is the
-median of its rounds. Each import
-goes to a story of its own and is timed right after the library's batched save of as
+median of its rounds. ``--no-fast-append`` serves every append through the framework's
+route instead of ``api.fast_append``, to compare the two in turns. Each import goes to a
+story of its own and is timed right after the library's batched save of as
 many events, so each run's ratio has its own baseline. The library saves in batches of
 as many events as one transaction of our import holds (``api.importing.BATCH_SIZE``,
 ``--batch`` to change it): bigger batches are faster for both, so the two are compared
@@ -104,9 +106,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+def start_server(
+    db: Path, port: int, workers: int = 1, fast_append: bool = True
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        "REPORTEDLY_FAST_APPEND": str(fast_append).lower(),
         "REPORTEDLY_DATABASE_URL": f"sqlite:///{db}",
         "REPORTEDLY_TOKENS": f"bench:{TOKEN}",
         "REPORTEDLY_MAX_IMPORT_BYTES": str(512 * 1024 * 1024),
@@ -243,12 +248,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="imports, each with its baseline")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--rounds", type=int, default=5, help="of the single-append measures")
+    parser.add_argument(
+        "--no-fast-append",
+        action="store_true",
+        help="every append through the framework's route (REPORTEDLY_FAST_APPEND=false)",
+    )
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",") if c]
     imports: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        server = start_server(Path(tmp, "reportedly.db"), port, args.workers)
+        server = start_server(
+            Path(tmp, "reportedly.db"), port, args.workers, not args.no_fast_append
+        )
         headers = {"Authorization": f"Bearer {TOKEN}"}
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:

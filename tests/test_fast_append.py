@@ -78,13 +78,19 @@ def _answer(response: Any, made_up_id: bool) -> dict[str, Any]:
     }
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+READER = {"Authorization": "Bearer carol-secret"}
+
+
+@pytest.fixture(params=["sqlite", "memory", "private reads"])
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
     def app(name: str, fast: bool) -> Any:
         folder = tmp_path / name
         folder.mkdir()
-        url = f"sqlite:///{folder / 'store.db'}" if request.param == "sqlite" else "memory://"
-        return create_app(settings_for(folder, database_url=url, fast_append=fast))
+        url = "memory://" if request.param == "memory" else f"sqlite:///{folder / 'store.db'}"
+        readers = "carol:carol-secret" if request.param == "private reads" else ""
+        return create_app(
+            settings_for(folder, database_url=url, read_tokens=readers, fast_append=fast)
+        )
 
     with TestClient(app("fast", True)) as fast, TestClient(app("route", False)) as route:
         for client in (fast, route):
@@ -145,6 +151,8 @@ def test_appends_and_their_refusals_are_answered_as_the_route_does(
     assert pair.post(facts, MEETING, headers=JSON)["status"] == 401
     wrong = {"Authorization": "Bearer wrong", **JSON}
     assert pair.post(facts, MEETING, headers=wrong)["status"] == 401
+    reader = pair.post(facts, MEETING, headers={**READER, **JSON})
+    assert reader["status"] == 401  # a read token does not write
     basic = {"Authorization": "Basic YWxpY2U6YWxpY2U=", **JSON}
     assert pair.post(facts, MEETING, headers=basic)["status"] == 401
     text = {**ALICE, "Content-Type": "text/plain"}
