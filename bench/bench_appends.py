@@ -14,13 +14,14 @@ Runs a real server (uvicorn, one process) on a free loopback port with a fresh S
 file, and the library on other fresh SQLite files in the same directory. The single
 appends, the concurrent writers, the one-row GET, the disk's commits and the library's
 single saves are measured in each of ``--rounds`` rounds, in turn; each figure is the
-median of its rounds. ``--no-fast-append`` serves every append through the framework's
-route instead of ``api.fast_append``, to compare the two in turns. Each import goes to a
-story of its own and is timed right after the library's batched save of as
-many events, so each run's ratio has its own baseline. The library saves in batches of
-as many events as one transaction of our import holds (``api.importing.BATCH_SIZE``,
-``--batch`` to change it): bigger batches are faster for both, so the two are compared
-like for like.
+median of its rounds, and so is the server's CPU an append (its processes, from
+``/proc``), which a busy machine moves far less than it moves rates.
+``--no-fast-append`` serves every append through the framework's route instead of
+``api.fast_append``, to compare the two in turns. Each import goes to a story of its own
+and is timed right after the library's batched save of as many events, so each run's
+ratio has its own baseline. The library saves in batches of as many events as one
+transaction of our import holds (``api.importing.BATCH_SIZE``, ``--batch`` to change
+it): bigger batches are faster for both, so the two are compared like for like.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,8 @@ from eventsourcing.domain import Aggregate
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from procstat import cpu_seconds  # noqa: E402
+
 from api.importing import BATCH_SIZE as IMPORT_BATCH  # noqa: E402
 
 TOKEN = "bench-secret"
@@ -132,6 +137,7 @@ def start_server(
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,  # the server and its workers: one session, for its CPU
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -207,6 +213,16 @@ def concurrent_rate(port: int, clients: int, appends: int, prefix: str) -> float
     return appends / elapsed
 
 
+def with_cpu(
+    server: int, rate: Callable[[int, str], float], count: int, r: int
+) -> tuple[float, float]:
+    """A rate of ``count`` appends, and the server's CPU seconds an append while it ran
+    (its processes: ``server`` leads their session)."""
+    before = cpu_seconds(session=server)
+    measured = rate(count, f"r{r}")
+    return measured, (cpu_seconds(session=server) - before) / count
+
+
 def floor_rate(port: int, count: int) -> float:
     """The stack's own floor: a read of one small row through the same middleware."""
     return request_rate(port, [("GET", "/stories/s", None)] * count, 200)
@@ -272,11 +288,12 @@ def main() -> None:
                 # the median of rounds that interleave the measures, so a busy moment on
                 # a shared machine does not land on one measure only.
                 concurrent_rate(port, 8, 400, "warm")
+                cpu = partial(with_cpu, server.pid)
                 rounds = [
                     (
                         floor_rate(port, args.singles),
-                        single_rate(port, args.singles, f"r{r}"),
-                        [concurrent_rate(port, n, args.singles * max(1, n // 4), f"r{r}")
+                        cpu(partial(single_rate, port), args.singles, r),
+                        [cpu(partial(concurrent_rate, port, n), args.singles * max(1, n // 4), r)
                          for n in clients],
                         commit_rate(Path(tmp, f"commits-{r}.db"), args.singles),
                         bare_single_rate(Path(tmp, f"bare-single-{r}.db"), args.singles),
@@ -284,9 +301,13 @@ def main() -> None:
                     for r in range(args.rounds)
                 ]  # fmt: skip
                 floor = statistics.median(r[0] for r in rounds)
-                single = statistics.median(r[1] for r in rounds)
+                single = statistics.median(r[1][0] for r in rounds)
+                single_cpu = statistics.median(r[1][1] for r in rounds)
                 together = {
-                    n: statistics.median(r[2][k] for r in rounds) for k, n in enumerate(clients)
+                    n: statistics.median(r[2][k][0] for r in rounds) for k, n in enumerate(clients)
+                }
+                together_cpu = {
+                    n: statistics.median(r[2][k][1] for r in rounds) for k, n in enumerate(clients)
                 }
                 commits = statistics.median(r[3] for r in rounds)
                 bare_single = statistics.median(r[4] for r in rounds)
@@ -306,18 +327,26 @@ def main() -> None:
         shown = "" if target is None else f"{target:.2f}"
         print(f"{name:<34}{base:>12,.0f}{ours:>12,.0f}{ratio:>8.2f}{shown:>8}  {verdict}")
 
-    # The ceiling an append can reach through this server on this disk: a one-row GET's
-    # time plus one durable commit, nothing else (no checks, no projection).
+    # A one-row GET's time plus one durable commit, nothing else (no checks, no
+    # projection): what an append through the framework's route could reach at best on
+    # this disk. The fast path (api.fast_append) skips the framework's round, so it can
+    # pass it.
     ceiling = 1 / (1 / floor + 1 / commits)
     row("single appends vs library single", bare_single, single, 0.5)
-    row("  ceiling vs library single", bare_single, ceiling, None)
+    row("  GET + one commit vs library", bare_single, ceiling, None)
     row("single appends vs one-row GET", floor, single, 0.6)
-    row("  ceiling: GET + one FULL commit", floor, ceiling, None)
+    row("  GET + one FULL commit", floor, ceiling, None)
     row("  durable commits/s of this disk", floor, commits, None)
     for n, rate in together.items():
         row(f"{n} writers vs sequential appends", single, rate, 2.0 if n == 8 else None)
     for run, (base, ours) in enumerate(imports, 1):
         row(f"import {args.bulk:,} run {run} vs library batch", base, ours, 0.5)
+    shown = ", ".join(f"{n} writers {together_cpu[n] * 1e6:,.0f}" for n in clients)
+    print(
+        f"server CPU an append (us, the server's processes): one at a time "
+        f"{single_cpu * 1e6:,.0f}, {shown}"
+    )
+    print(f"appends served by {'the route' if args.no_fast_append else 'the fast path'}")
 
 
 if __name__ == "__main__":

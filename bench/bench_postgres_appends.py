@@ -50,6 +50,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from procstat import cpu_seconds  # noqa: E402
+
 from projections.store import store_env  # noqa: E402
 
 TOKEN = "bench-secret"
@@ -147,24 +149,6 @@ def server_env(url: str) -> dict[str, str]:
         "REPORTEDLY_TOKENS": f"bench:{TOKEN}",
         "REPORTEDLY_CREATE_TABLES": "false",
     }
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(session: int | None = None, command: str | None = None) -> float:
-    """CPU time (user + system) of the processes in a session, or with a command name."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        if (session is not None and int(fields[3]) == session) or name == command:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLOCK_TICKS
 
 
 def cpu_split(session: int) -> tuple[float, float, float]:
