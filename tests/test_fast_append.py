@@ -21,23 +21,9 @@ from hypothesis import strategies as st
 import api.fast_append
 from api.main import create_app
 from tests.api_fixtures import ALICE, settings_for
+from tests.test_api_writes import FT, MEETING, joined
 
-FT = {"name": "Financial Times", "published": "2024-01-11", "language": "en"}
-MEETING = {
-    "id": "geneva-2023-07",
-    "kind": "meeting_held",
-    "occurred": "2023-07",
-    "title": "Geneva talks, first round",
-    "sources": [FT],
-}
-JOINED = {
-    "id": "joined-openai",
-    "kind": "participant_joined",
-    "occurred": "2023-07",
-    "meeting": "geneva-2023-07",
-    "actor": "openai",
-    "sources": [FT],
-}
+JOINED = joined(id="joined-openai")
 JSON = {"Content-Type": "application/json"}
 
 
