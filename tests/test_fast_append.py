@@ -127,6 +127,7 @@ def test_appends_and_their_refusals_are_answered_as_the_route_does(
         "an unknown field": pair.post(facts, JOINED | {"mood": "tense"}),
         "a bad date": pair.post(facts, JOINED | {"occurred": "2023-13"}),
         "not JSON": pair.post(facts, raw=b'{"id": '),
+        "JSON nested past Python's limit": pair.post(facts, raw=b"[" * 100_000 + b"]" * 100_000),
         "an empty body": pair.post(facts, raw=b""),
         "a list": pair.post(facts, [JOINED]),
         "a story id that is not a slug": pair.post("/stories/Geneva/facts", MEETING),
