@@ -115,7 +115,9 @@ def _candidate(scope: Scope, services: Services) -> _Candidate | None:
     match = PATH.match(scope["path"])
     if match is None:
         return None
-    headers = dict(scope["headers"])
+    headers: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:  # the first of a repeated header, as Starlette's
+        headers.setdefault(name, value)
     kind = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
     declared = headers.get(b"content-length")
     if kind != b"application/json" or declared is None:

@@ -151,6 +151,20 @@ def test_appends_and_their_refusals_are_answered_as_the_route_does(
     assert too_large["status"] == 413
 
 
+def test_a_repeated_header_counts_as_the_route_counts_it(pair: Pair) -> None:
+    """Two tokens in one request: the route takes the first, and so does the fast path,
+    so the same writer is recorded."""
+    both = [("Authorization", "Bearer alice-secret"), ("Authorization", "Bearer bob-secret"),
+            ("Content-Type", "application/json")]  # fmt: skip
+    writers = []
+    for client in pair.clients:
+        sent = client.post("/stories/geneva/facts", content=json.dumps(MEETING), headers=both)
+        assert sent.status_code == 201
+        stored = client.get("/stories/geneva/facts/geneva-2023-07", headers=ALICE).json()
+        writers.append(stored["lifecycle"][0]["writer"])
+    assert writers == ["alice", "alice"]
+
+
 def test_a_read_only_server_refuses_appends_as_the_route_does(tmp_path: Path) -> None:
     """The fast path does not take writes on a read-only server: the route refuses them."""
     folder = tmp_path / "replica"
