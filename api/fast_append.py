@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import TypeAdapter
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -115,17 +116,14 @@ def _candidate(scope: Scope, services: Services) -> _Candidate | None:
     match = PATH.match(scope["path"])
     if match is None:
         return None
-    headers: dict[bytes, bytes] = {}
-    for name, value in scope["headers"]:  # the first of a repeated header, as Starlette's
-        headers.setdefault(name, value)
-    kind = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
-    declared = headers.get(b"content-length")
-    if kind != b"application/json" or declared is None:
+    headers = Headers(scope=scope)  # as the route reads them: of a repeated one, the first
+    kind = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    declared = headers.get("content-length")
+    if kind != "application/json" or declared is None:
         return None
-    if over(declared, services.settings.max_body_bytes):
+    if over(declared.encode("latin-1"), services.settings.max_body_bytes):
         return None  # BodyLimit answers it
-    authorization = headers.get(b"authorization", b"").decode("latin-1")
-    scheme, secret = get_authorization_scheme_param(authorization)
+    scheme, secret = get_authorization_scheme_param(headers.get("authorization"))
     if scheme.lower() != "bearer" or not secret or services.settings.read_only:
         return None
     return _Candidate(services, match.group(1), secret)
