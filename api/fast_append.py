@@ -36,7 +36,7 @@ from pydantic import TypeAdapter
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from api.auth import authenticate
 from api.deps import SLUG
@@ -45,8 +45,7 @@ from api.routes import facts, status_of
 from domain.model import Fact
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
+    from api.main import App
     from api.services import Services
 
 PATH = re.compile(r"^/stories/(" + SLUG.strip("^$") + r")/facts$")
@@ -54,12 +53,12 @@ FACT: TypeAdapter[Any] = TypeAdapter(Fact)
 
 
 class FastAppend:
-    """In front of the app (``api.main.App``): ``framework`` is the app's own way in,
-    middleware and all, for every request the fast path does not serve."""
+    """In front of the app (``api.main.App``), whose ``framework`` — its own way in,
+    middleware and all — takes every request the fast path does not serve."""
 
-    def __init__(self, app: FastAPI, framework: ASGIApp) -> None:
+    def __init__(self, app: App) -> None:
         self.app = app
-        self.framework = framework
+        self.framework = app.framework
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         candidate = _candidate(scope, self.app.state.services)
@@ -73,7 +72,8 @@ class FastAppend:
         if taken is None:
             await self.framework(scope, _replay(body, receive), send)
             return
-        services, story, writer, fact = taken
+        writer, fact = taken
+        services, story = candidate.services, candidate.story
         try:
             written = await services.write(
                 lambda: facts.append(services, story, fact, writer), lambda w: w.position
@@ -141,9 +141,9 @@ async def _body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), True
 
 
-def _take(candidate: _Candidate, body: bytes) -> tuple[Services, str, str, Any] | None:
-    """The services, story, writer and fact of a request the fast path serves, else None:
-    the app answers it, and words whatever is wrong with it."""
+def _take(candidate: _Candidate, body: bytes) -> tuple[str, Any] | None:
+    """The writer and the fact of a request the fast path serves, else None: the app
+    answers it, and words whatever is wrong with it."""
     services = candidate.services
     try:
         writer = authenticate(candidate.secret, services.settings.token_map("tokens"), "writes")
@@ -152,7 +152,7 @@ def _take(candidate: _Candidate, body: bytes) -> tuple[Services, str, str, Any] 
         # A bad token, JSON that does not decode (or nests past Python's recursion
         # limit), a fact that does not validate, or a value out of range.
         return None
-    return services, candidate.story, writer, fact
+    return writer, fact
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -124,21 +124,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.fast_append:
         app.__class__ = App  # fastapi_offline builds a FastAPI; App adds only the way in
         assert isinstance(app, App)
-        app.fast_path = FastAppend(app, app.framework)
+        app.fast_path = FastAppend(app)
     return app
 
 
 class App(FastAPI):
-    """The FastAPI app, with ``api.fast_append`` in front of it once set: it serves the
-    plain append of a fact and hands every other request to ``framework``."""
+    """The FastAPI app with ``api.fast_append`` in front of it: the fast path serves the
+    plain append of a fact and hands every other request to ``framework``. Without the
+    fast path (``REPORTEDLY_FAST_APPEND=false``) the app stays a plain FastAPI."""
 
-    fast_path: FastAppend | None = None
+    fast_path: FastAppend  # set by create_app as it gives the app this class
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.fast_path is None:
-            await super().__call__(scope, receive, send)
-        else:
-            await self.fast_path(scope, receive, send)
+        await self.fast_path(scope, receive, send)
 
     async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
         """FastAPI's own way in: its middleware, routing, and the routes."""
