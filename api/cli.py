@@ -216,7 +216,7 @@ def serve(
     else:
         _preflight()  # a bad URL or an unreachable store: one line here, not a traceback
     uvicorn.run(
-        "api.main:create_app",
+        "api.main:create_served_app",
         factory=True,
         host=host or config.host,
         port=port or config.port,

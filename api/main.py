@@ -1,7 +1,9 @@
 """The FastAPI app: routers per resource, errors mapped in one place, body limits.
 
-``create_app(settings)`` is the factory (``uvicorn api.main:create_app --factory``, or
-``reportedly serve``); each worker process opens its own services on the shared store.
+``create_app(settings)`` is the factory; ``create_served_app`` is the one a server
+process runs (``reportedly serve``, or ``uvicorn api.main:create_served_app --factory``):
+the same app, with the process's threads kept on one CPU (``api.affinity``). Each worker
+process opens its own services on the shared store.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import Receive, Scope, Send
 
 from api import errors
+from api.affinity import pin_to_one_cpu
 from api.deps import require_reader
 from api.desk import errors as desk_errors
 from api.desk import routes as desk
@@ -126,6 +129,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         assert isinstance(app, App)
         app.fast_path = FastAppend(app)
     return app
+
+
+def create_served_app(settings: Settings | None = None) -> FastAPI:
+    """The app as a server process serves it (``reportedly serve``, each of its
+    ``--workers``): ``create_app``, with this process's threads kept on one CPU of its
+    own unless ``REPORTEDLY_PIN_CPU=false`` (``api.affinity``). Apps made in a process
+    that does other work (tests, scripts) come from ``create_app`` and stay put."""
+    settings = settings or get_settings()
+    if settings.pin_cpu:
+        pin_to_one_cpu()
+    return create_app(settings)
 
 
 class App(FastAPI):

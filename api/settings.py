@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         "round (api.fast_append: same checks, same answers, about a third less CPU); "
         "false sends it through the route like every other request",
     )
+    pin_cpu: bool = Field(
+        default=True,
+        description="keep each server process's threads on one CPU no other reportedly "
+        "server holds (api.affinity): a write's hand-overs between threads cost a third "
+        "less CPU there; false lets the system move them",
+    )
 
     @field_validator("tokens", "read_tokens")
     @classmethod

@@ -44,7 +44,7 @@ def server(tmp_path: Path, database: str) -> Iterator[str]:
         "REPORTEDLY_TOKENS": "desk:desk-secret",
         "REPORTEDLY_READ_TOKENS": "",
     }
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+    command = [sys.executable, "-m", "uvicorn", "api.main:create_served_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]  # fmt: skip
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -44,7 +44,8 @@ def claim(fact_id: str, text: str = "talks", published: str = "2024-01-11") -> d
 
 @contextmanager
 def serving(database: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """One uvicorn process (one worker) on ``database``; yields its URL and process."""
+    """One uvicorn process (one worker) on ``database``, as ``reportedly serve`` runs it;
+    yields its URL and process."""
     port = free_port()
     env = os.environ | {
         "REPORTEDLY_DATABASE_URL": database,
@@ -52,7 +53,7 @@ def serving(database: str, log: Path) -> Iterator[tuple[str, subprocess.Popen[by
         "REPORTEDLY_READ_TOKENS": "",
         "REPORTEDLY_MAX_IMPORT_BYTES": str(256 * 1024 * 1024),
     }
-    command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+    command = [sys.executable, "-m", "uvicorn", "api.main:create_served_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
