@@ -8,20 +8,22 @@ projections included.
 
     python bench/bench_appends.py [--singles 500] [--clients 1,8,32] [--bulk 100000]
                                   [--batch 5000] [--runs 3] [--rounds 5] [--workers 1]
-                                  [--no-fast-append]
+                                  [--no-fast-append] [--no-pin-cpu]
 
-Runs a real server (uvicorn, one process) on a free loopback port with a fresh SQLite
-file, and the library on other fresh SQLite files in the same directory. The single
-appends, the concurrent writers, the one-row GET, the disk's commits and the library's
-single saves are measured in each of ``--rounds`` rounds, in turn; each figure is the
-median of its rounds, and so is the server's CPU an append (its processes, from
-``/proc``), which a busy machine moves far less than it moves rates.
-``--no-fast-append`` serves every append through the framework's route instead of
-``api.fast_append``, to compare the two in turns. Each import goes to a story of its own
-and is timed right after the library's batched save of as many events, so each run's
-ratio has its own baseline. The library saves in batches of as many events as one
-transaction of our import holds (``api.importing.BATCH_SIZE``, ``--batch`` to change
-it): bigger batches are faster for both, so the two are compared like for like.
+Runs a real server (uvicorn, one process, the app as ``reportedly serve`` serves it:
+``api.main:create_served_app``) on a free loopback port with a fresh SQLite file, and the
+library on other fresh SQLite files in the same directory. The single appends, the
+concurrent writers, the one-row GET, the disk's commits and the library's single saves
+are measured in each of ``--rounds`` rounds, in turn; each figure is the median of its
+rounds, and so is the server's CPU an append (its processes, from ``/proc``), which a
+busy machine moves far less than it moves rates. ``--no-fast-append`` serves every
+append through the framework's route instead of ``api.fast_append``, and
+``--no-pin-cpu`` lets the system move the server's threads between CPUs
+(``api.affinity``), to compare each with the default in turns. Each import goes to a
+story of its own and is timed right after the library's batched save of as many events,
+so each run's ratio has its own baseline. The library saves in batches of as many events
+as one transaction of our import holds (``api.importing.BATCH_SIZE``, ``--batch`` to
+change it): bigger batches are faster for both, so the two are compared like for like.
 """
 
 from __future__ import annotations
@@ -112,11 +114,12 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path, port: int, workers: int = 1, fast_append: bool = True
+    db: Path, port: int, workers: int = 1, fast_append: bool = True, pin_cpu: bool = True
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "REPORTEDLY_FAST_APPEND": str(fast_append).lower(),
+        "REPORTEDLY_PIN_CPU": str(pin_cpu).lower(),
         "REPORTEDLY_DATABASE_URL": f"sqlite:///{db}",
         "REPORTEDLY_TOKENS": f"bench:{TOKEN}",
         "REPORTEDLY_MAX_IMPORT_BYTES": str(512 * 1024 * 1024),
@@ -126,7 +129,7 @@ def start_server(
             sys.executable,
             "-m",
             "uvicorn",
-            "api.main:create_app",
+            "api.main:create_served_app",
             "--factory",
             "--port",
             str(port),
@@ -269,13 +272,22 @@ def main() -> None:
         action="store_true",
         help="every append through the framework's route (REPORTEDLY_FAST_APPEND=false)",
     )
+    parser.add_argument(
+        "--no-pin-cpu",
+        action="store_true",
+        help="the server's threads wherever the system puts them (REPORTEDLY_PIN_CPU=false)",
+    )
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",") if c]
     imports: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         server = start_server(
-            Path(tmp, "reportedly.db"), port, args.workers, not args.no_fast_append
+            Path(tmp, "reportedly.db"),
+            port,
+            args.workers,
+            not args.no_fast_append,
+            not args.no_pin_cpu,
         )
         headers = {"Authorization": f"Bearer {TOKEN}"}
         try:
@@ -346,7 +358,10 @@ def main() -> None:
         f"server CPU an append (us, the server's processes): one at a time "
         f"{single_cpu * 1e6:,.0f}, {shown}"
     )
-    print(f"appends served by {'the route' if args.no_fast_append else 'the fast path'}")
+    print(
+        f"appends served by {'the route' if args.no_fast_append else 'the fast path'}, "
+        f"the server's threads {'anywhere' if args.no_pin_cpu else 'on one CPU a process'}"
+    )
 
 
 if __name__ == "__main__":
