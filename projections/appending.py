@@ -61,13 +61,16 @@ log = logging.getLogger("reportedly.appending")
 class _Write:
     """One write's events, waiting for its group's transaction."""
 
-    __slots__ = ("done", "error", "events", "positions")
+    __slots__ = ("done", "error", "events", "positions", "wake")
 
     def __init__(self, events: Sequence[StoredEvent]) -> None:
         self.events = events
         self.positions: list[int] | None = None
         self.error: BaseException | None = None
         self.done = False
+        # Held while the write waits in the queue; the leader lets go of it once the
+        # write is done, or to hand it the lead of the next group.
+        self.wake: threading.Lock | None = None
 
     def result(self) -> list[int]:
         if self.error is not None:
@@ -93,8 +96,8 @@ class GroupCommit:
         self.store: SQLiteReadStore | PostgresReadStore = read.store
         self.recorder = recorder
         self._max_rowid = f"SELECT MAX(rowid) FROM {recorder.events_table_name}"
-        self._turn = threading.Condition()
-        self._queue: list[_Write] = []
+        self._mutex = threading.Lock()
+        self._queue: list[_Write] = []  # waiting for the next group, in arrival order
         self._leading = False
 
     @classmethod
@@ -119,24 +122,37 @@ class GroupCommit:
     def insert(self, events: Sequence[StoredEvent]) -> list[int]:
         """Store one write's events with its read models; their positions in the log.
 
-        The first write to arrive leads: it takes every write queued by then and commits
-        them in one transaction, while later ones queue for the next leader.
+        The first write to arrive leads: it commits, then hands the lead to the first
+        write that queued meanwhile, which takes every write queued by then into the next
+        transaction. Each waiting write is woken once, by the leader: when it is done, or
+        to lead (not every waiter at every commit, as a condition's ``notify_all`` did).
         """
         write = _Write(events)
-        with self._turn:
-            self._queue.append(write)
-            while self._leading and not write.done:
-                self._turn.wait()
-            if not write.done:
+        with self._mutex:
+            if self._leading:
+                write.wake = threading.Lock()
+                write.wake.acquire()
+                self._queue.append(write)
+            else:
                 self._leading = True
+                group = [write]
+        if write.wake is not None:
+            write.wake.acquire()  # until the leader lets go
+            if write.done:
+                return write.result()
+            with self._mutex:  # this write leads the next group: it is the first of it
                 group, self._queue = self._queue, []
-        if not write.done:
-            try:
-                self._commit(group)
-            finally:
-                with self._turn:
-                    self._leading = False
-                    self._turn.notify_all()
+        try:
+            self._commit(group)
+        finally:
+            with self._mutex:
+                following = self._queue[0] if self._queue else None
+                self._leading = following is not None
+            if following is not None and following.wake is not None:
+                following.wake.release()
+            for done in group:
+                if done.wake is not None and done is not write:
+                    done.wake.release()
         return write.result()
 
     def _commit(self, group: list[_Write]) -> None:
