@@ -3,10 +3,11 @@
 Every write hands its request from the event loop's thread to a write thread and its
 answer back (``api.services.Services.write``), and the interpreter's lock goes with it.
 Left to the system, the two threads sit on different CPUs: each hand-over then wakes an
-idle CPU and finds its caches cold. Measured on a 2-CPU virtual machine (docs/writes.md):
-an append among 8 writers cost 700-740 us of server CPU, and 460-510 us with the
-process's threads kept on one CPU; single appends ran 10-20% faster too. One process of
-Python runs its code on one CPU at a time anyway, so it gives up little.
+idle CPU and finds its caches cold. Measured on a 2-CPU virtual machine, in turns
+(docs/writes.md): an append among 8 writers cost 775-950 us of server CPU with the
+threads anywhere, 525-712 us with them on one CPU, and 8 writers went from 1.25-1.44x
+to 1.75-2.23x the sequential rate. One process of Python runs its Python on one CPU at
+a time anyway, so it gives up little.
 
 Each process takes a CPU no other reportedly server on the machine holds: it locks a
 file named after the CPU (``flock``; the system lets go of it when the process ends,
