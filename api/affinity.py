@@ -58,20 +58,35 @@ def pin_to_one_cpu() -> int | None:
     allowed = sorted(os.sched_getaffinity(0))
     if len(allowed) < 2:
         return None  # one CPU to run on: nothing to choose
+    left = "Threads left to the system to place: %s"
     try:
         claimed = claim_cpu(allowed, lock_dir())
     except OSError as error:
-        log.info("threads left to the system: no CPU lock at %s (%s)", lock_dir(), error)
+        log.info(left, f"no CPU lock in {lock_dir()} ({error})")
         return None
     if claimed is None:
-        log.info("threads left to the system: every CPU is held by another reportedly server")
+        log.info(left, "every CPU is held by another reportedly server")
         return None
     cpu, fd = claimed
-    _held.append(fd)
-    for task in os.listdir("/proc/self/task"):  # threads started later inherit it
+    try:
+        os.sched_setaffinity(0, {cpu})  # this thread; the threads it starts inherit it
+    except OSError as error:  # not allowed here (a sandbox): stay where we are
+        os.close(fd)
+        log.info(left, f"this system does not let it keep them on one CPU ({error})")
+        return None
+    for task in _threads():  # and the threads started already
         try:
-            os.sched_setaffinity(int(task), {cpu})
+            os.sched_setaffinity(task, {cpu})
         except ProcessLookupError:  # a thread that ended meanwhile
             continue
-    log.info("this process's threads on CPU %d (REPORTEDLY_PIN_CPU=false: anywhere)", cpu)
+    _held.append(fd)
+    log.info("Threads kept on CPU %d (REPORTEDLY_PIN_CPU=false lets the system move them)", cpu)
     return cpu
+
+
+def _threads() -> list[int]:
+    """This process's threads (Linux lists them in ``/proc``; elsewhere, none more)."""
+    try:
+        return [int(task) for task in os.listdir("/proc/self/task")]
+    except OSError:
+        return []

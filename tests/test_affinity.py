@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api import affinity
 from api.affinity import claim_cpu
 from tests.test_server_process import FT, ROOT, WRITE, _wait_until_up, free_port, stop
 
@@ -34,6 +36,23 @@ def test_each_claim_takes_a_cpu_no_other_holds_and_a_closed_one_is_free_again(
     assert again is not None and again[0] == 0
     os.close(again[1])
     os.close(second[1])
+
+
+@several_cpus
+def test_where_the_system_refuses_a_server_stays_put_says_why_and_frees_its_cpu(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refused(pid: int, cpus: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(affinity, "lock_dir", lambda: tmp_path)
+    monkeypatch.setattr(os, "sched_setaffinity", refused)
+    with caplog.at_level("INFO", logger="uvicorn.error"):
+        assert affinity.pin_to_one_cpu() is None
+    assert "does not let it keep them on one CPU" in caplog.text
+    claimed = claim_cpu(CPUS, tmp_path)  # the CPU it tried is free for the next server
+    assert claimed is not None and claimed[0] == CPUS[0]
+    os.close(claimed[1])
 
 
 def allowed(pid: int) -> dict[int, str]:
@@ -119,13 +138,18 @@ def test_a_served_process_keeps_every_thread_on_one_cpu_and_two_servers_take_two
     first_cpu, second_cpu = next(iter(first.values())), next(iter(second.values()))
     assert first_cpu in {str(c) for c in CPUS} and second_cpu in {str(c) for c in CPUS}
     assert first_cpu != second_cpu
-    assert f"threads on CPU {first_cpu}" in first_log.read_text()
+    assert f"Threads kept on CPU {first_cpu}" in first_log.read_text()
 
 
 @several_cpus
 def test_workers_of_one_server_take_different_cpus(serve: Serve) -> None:
-    pid, url, _ = serve("--workers", "2")
+    pid, url, log = serve("--workers", "2")
     write_some(url, "workers")
+    # Each worker starts on its own: wait (a while) for both to say where they run.
+    deadline = time.monotonic() + 60
+    while log.read_text().count("Threads kept on CPU") < 2:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
     # The supervisor starts the workers (and may start helpers, which stay put).
     pinned = {}
     for child in children(pid):
@@ -144,4 +168,4 @@ def test_with_pinning_off_the_threads_may_run_where_the_server_was_started_to(
     write_some(url, "anywhere")
     ours = allowed(os.getpid())[os.getpid()]  # what this test's process may use
     assert set(allowed(pid).values()) == {ours}
-    assert "threads on CPU" not in log.read_text()
+    assert "kept on CPU" not in log.read_text()
