@@ -8,6 +8,7 @@ In-process: the application and its read models as the server opens them
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -119,6 +120,47 @@ def test_writes_that_arrive_together_share_one_transaction_and_keep_their_answer
     assert stored_tracking(services) == max(positions)
     for fact_id in results:
         assert services.read.fact("s", fact_id).position == results[fact_id].position
+
+
+def test_many_writers_at_once_each_get_their_answer_and_no_write_is_left_waiting(
+    services: Services,
+) -> None:
+    """The lead passes from write to write; none may be dropped (a writer waiting for
+    ever) or answered twice, whatever the order they arrive in."""
+    commit = grouped(services)
+    writers, each = 12, 25
+    answers: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def write(k: int) -> None:
+        for i in range(each):
+            fact_id = f"w{k}-{i}"
+            # Every fifth write repeats one of another writer's: stored once, answered
+            # as a repeat (it is the same claim) or refused, never lost.
+            taken = f"w{(k + 1) % writers}-{i}" if i % 5 == 4 else fact_id
+            try:
+                answer: Any = services.app.report_fact("s", parse_fact(claim(taken)), "w")
+            except Exception as error:  # each answer is checked below
+                answer = error
+            with lock:
+                answers.setdefault(taken, []).append(answer)
+
+    with transactions_counted(commit) as (count, _):
+        threads = [threading.Thread(target=write, args=(k,), daemon=True) for k in range(writers)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        assert not any(t.is_alive() for t in threads), "a write was left waiting"
+    assert sum(len(a) for a in answers.values()) == writers * each
+    assert len(count) < writers * each  # some writes did share a transaction
+    errors = [a for got in answers.values() for a in got if isinstance(a, Exception)]
+    assert not errors, errors[:3]
+    stored = {item.id: item for item in services.read.facts("s", limit=1000).items}
+    assert set(stored) == set(answers)  # every id stored, once
+    positions = log_positions(services)
+    assert len(positions) == len(set(positions)) and stored_tracking(services) == max(positions)
 
 
 def test_a_write_the_store_refuses_inside_a_group_sinks_only_itself(services: Services) -> None:
