@@ -68,9 +68,10 @@ class _Write:
         self.positions: list[int] | None = None
         self.error: BaseException | None = None
         self.done = False
-        # Held while the write waits in the queue; the leader lets go of it once the
-        # write is done, or to hand it the lead of the next group.
-        self.wake: threading.Lock | None = None
+        # Held from the start; a write that queues waits for it, and the leader lets go
+        # of it once the write is done, or to hand it the lead of the next group.
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
     def result(self) -> list[int]:
         if self.error is not None:
@@ -129,14 +130,13 @@ class GroupCommit:
         """
         write = _Write(events)
         with self._mutex:
-            if self._leading:
-                write.wake = threading.Lock()
-                write.wake.acquire()
+            queued = self._leading
+            if queued:
                 self._queue.append(write)
             else:
                 self._leading = True
                 group = [write]
-        if write.wake is not None:
+        if queued:
             write.wake.acquire()  # until the leader lets go
             if write.done:
                 return write.result()
@@ -148,10 +148,10 @@ class GroupCommit:
             with self._mutex:
                 following = self._queue[0] if self._queue else None
                 self._leading = following is not None
-            if following is not None and following.wake is not None:
+            if following is not None:
                 following.wake.release()
             for done in group:
-                if done.wake is not None and done is not write:
+                if done is not write:  # every other write of the group queued
                     done.wake.release()
         return write.result()
 
