@@ -165,7 +165,9 @@ def test_a_repeated_header_counts_as_the_route_counts_it(pair: Pair) -> None:
     assert writers == ["alice", "alice"]
 
 
-def test_a_read_only_server_refuses_appends_as_the_route_does(tmp_path: Path) -> None:
+def test_a_read_only_server_refuses_appends_as_the_route_does(
+    tmp_path: Path, taken: list[bool]
+) -> None:
     """The fast path does not take writes on a read-only server: the route refuses them."""
     folder = tmp_path / "replica"
     folder.mkdir()
@@ -177,6 +179,7 @@ def test_a_read_only_server_refuses_appends_as_the_route_does(tmp_path: Path) ->
         response = client.post("/stories/geneva/facts", json=MEETING, headers=ALICE)
     assert response.status_code == 503
     assert "read-only" in response.json()["message"]
+    assert taken == [], "the fast path looked at a write on a read-only server"
 
 
 # Facts as tools send them, and near misses: a field dropped, a value of another type.
